@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The asynchronous engine: io_uring NVMe passthrough queues, with the
+ * synchronous ioctl fallback and the user-space null backend behind the
+ * same calls.
+ *
+ * Per command: one free-list pop, the shared encoder writes straight into
+ * the SQE (or the fallback's pending slot), no allocation and no syscall
+ * unless the submission ring is full. Completions are taken off the CQ ring
+ * in one pass and the head is advanced once per batch.
+ */
+#include "zns-private.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <liburing.h>
+
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
+#endif
+#ifndef IORING_SETUP_DEFER_TASKRUN
+#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
+#endif
+#ifndef IORING_SETUP_COOP_TASKRUN
+#define IORING_SETUP_COOP_TASKRUN	(1U << 8)
+#endif
+#ifndef IORING_SETUP_TASKRUN_FLAG
+#define IORING_SETUP_TASKRUN_FLAG	(1U << 9)
+#endif
+#ifndef IORING_URING_CMD_FIXED
+#define IORING_URING_CMD_FIXED		(1U << 0)
+#endif
+
+#define ZNS_MAX_DEPTH		4096
+#define ZNS_MAX_FILES		64
+
+struct zns_ctx {
+	zns_cb cb;
+	void *user;
+	int status;		/* fallback and null backends */
+	uint64_t result;
+};
+
+/* A command prepared for the fallback or null backend. */
+struct zns_pending {
+	struct nvme_uring_cmd cmd;
+	int fd;
+	uint32_t idx;
+	uint8_t admin;
+};
+
+struct zns_queue {
+	struct io_uring ring;
+	int mode;
+	unsigned int flags;
+	unsigned int setup_flags;	/* io_uring setup flags in use */
+	unsigned int depth;
+	unsigned int nr_free;
+	uint32_t *free;			/* stack of free context indices */
+	struct zns_ctx *ctx;
+	/* fallback and null backends */
+	struct zns_pending *pend;
+	unsigned int nr_pend;
+	uint32_t *done;			/* ring of completed context indices */
+	unsigned int done_head, done_tail;
+	int efd;
+	/* registered buffers and files */
+	struct iovec *bufs;
+	unsigned int nr_bufs;
+	const struct zns_dev *files[ZNS_MAX_FILES];
+	unsigned int nr_files;
+};
+
+/* ---------------------------------------------------------------- setup -- */
+
+static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
+{
+	static const unsigned int tries[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+		0,
+	};
+	unsigned int i, base = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
+	int rc = -EINVAL;
+
+	if (q->flags & ZNS_QUEUE_IOPOLL)
+		base |= IORING_SETUP_IOPOLL;
+	if (q->flags & ZNS_QUEUE_SQPOLL)
+		base |= IORING_SETUP_SQPOLL;
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		struct io_uring_params p;
+		unsigned int extra = tries[i];
+
+		/* An SQPOLL ring has no task to defer work to; an eventfd
+		 * must be signalled while the owner sleeps in poll. */
+		if (extra && (q->flags & (ZNS_QUEUE_SQPOLL | ZNS_QUEUE_EVENTFD)))
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.flags = base | extra;
+		p.cq_entries = q->depth * 2;
+		p.flags |= IORING_SETUP_CQSIZE;
+		if (q->flags & ZNS_QUEUE_SQPOLL) {
+			p.sq_thread_idle = o->sq_thread_idle ? o->sq_thread_idle : 1000;
+			if (o->sq_thread_cpu >= 0) {
+				p.flags |= IORING_SETUP_SQ_AFF;
+				p.sq_thread_cpu = (unsigned int)o->sq_thread_cpu;
+			}
+		}
+		rc = io_uring_queue_init_params(q->depth, &q->ring, &p);
+		if (rc == 0) {
+			q->setup_flags = p.flags;
+			return 0;
+		}
+		if (rc != -EINVAL)
+			break;
+	}
+	return rc;
+}
+
+static int uring_cmd_supported(struct io_uring *ring)
+{
+	struct io_uring_probe *p = io_uring_get_probe_ring(ring);
+	int ok;
+
+	if (!p)
+		return 1;	/* cannot tell: let commands answer */
+	ok = io_uring_opcode_supported(p, IORING_OP_URING_CMD);
+	io_uring_free_probe(p);
+	return ok;
+}
+
+ZNS_EXPORT
+int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
+{
+	const unsigned int known = ZNS_QUEUE_SYNC | ZNS_QUEUE_NULL |
+		ZNS_QUEUE_IOPOLL | ZNS_QUEUE_SQPOLL | ZNS_QUEUE_EVENTFD |
+		ZNS_QUEUE_FIXED_FILES;
+	struct zns_queue *q;
+	unsigned int i;
+	int rc;
+
+	*qp = NULL;
+	if (!opts || opts->size < sizeof(*opts) || !opts->depth ||
+	    opts->depth > ZNS_MAX_DEPTH || (opts->flags & ~known))
+		return -EINVAL;
+	if ((opts->flags & ZNS_QUEUE_SYNC) && (opts->flags & ZNS_QUEUE_NULL))
+		return -EINVAL;
+	if ((opts->flags & (ZNS_QUEUE_SYNC | ZNS_QUEUE_NULL)) &&
+	    (opts->flags & (ZNS_QUEUE_IOPOLL | ZNS_QUEUE_SQPOLL)))
+		return -EINVAL;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->flags = opts->flags;
+	q->depth = opts->depth;
+	q->efd = -1;
+	q->free = calloc(q->depth, sizeof(*q->free));
+	q->ctx = calloc(q->depth, sizeof(*q->ctx));
+	if (!q->free || !q->ctx) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < q->depth; i++)
+		q->free[i] = q->depth - 1 - i;
+	q->nr_free = q->depth;
+
+	if (q->flags & ZNS_QUEUE_NULL) {
+		q->mode = ZNS_MODE_NULL;
+	} else if (q->flags & ZNS_QUEUE_SYNC) {
+		q->mode = ZNS_MODE_SYNC;
+	} else {
+		rc = ring_setup(q, opts);
+		if (rc == 0 && !uring_cmd_supported(&q->ring)) {
+			io_uring_queue_exit(&q->ring);
+			rc = -EOPNOTSUPP;
+		}
+		if (rc == 0) {
+			q->mode = ZNS_MODE_URING;
+		} else if (q->flags & (ZNS_QUEUE_IOPOLL | ZNS_QUEUE_SQPOLL)) {
+			/* The caller asked for an io_uring feature: say so. */
+			rc = rc == -ENOMEM ? rc : -EOPNOTSUPP;
+			goto fail;
+		} else if (rc == -ENOMEM) {
+			goto fail;
+		} else {
+			/* No io_uring (ENOSYS), disabled (EPERM), filtered,
+			 * or too old (EINVAL, EOPNOTSUPP): the ioctl path. */
+			q->mode = ZNS_MODE_SYNC;
+		}
+	}
+	if (q->mode != ZNS_MODE_URING) {
+		q->pend = calloc(q->depth, sizeof(*q->pend));
+		q->done = calloc(q->depth, sizeof(*q->done));
+		if (!q->pend || !q->done) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (q->flags & ZNS_QUEUE_EVENTFD) {
+		q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (q->efd < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		if (q->mode == ZNS_MODE_URING) {
+			rc = io_uring_register_eventfd(&q->ring, q->efd);
+			if (rc)
+				goto fail;
+		}
+	}
+	if ((q->flags & ZNS_QUEUE_FIXED_FILES) && q->mode == ZNS_MODE_URING) {
+		rc = io_uring_register_files_sparse(&q->ring, 2 * ZNS_MAX_FILES);
+		if (rc) {
+			rc = rc == -EINVAL ? -EOPNOTSUPP : rc;
+			goto fail;
+		}
+	}
+	*qp = q;
+	return 0;
+fail:
+	if (q->mode == ZNS_MODE_URING)
+		io_uring_queue_exit(&q->ring);
+	if (q->efd >= 0)
+		close(q->efd);
+	free(q->pend);
+	free(q->done);
+	free(q->free);
+	free(q->ctx);
+	free(q);
+	return rc;
+}
+
+ZNS_EXPORT
+int zns_queue_mode(const struct zns_queue *q)
+{
+	return q->mode;
+}
+
+ZNS_EXPORT
+int zns_queue_fd(const struct zns_queue *q)
+{
+	return q->efd >= 0 ? q->efd : -EINVAL;
+}
+
+ZNS_EXPORT
+unsigned int zns_queue_inflight(const struct zns_queue *q)
+{
+	return q->depth - q->nr_free;
+}
+
+ZNS_EXPORT
+int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
+			       unsigned int nr)
+{
+	struct iovec *copy;
+	int rc;
+
+	if (!nr || !iov)
+		return -EINVAL;
+	if (zns_queue_inflight(q))
+		return -EBUSY;
+	copy = calloc(nr, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, iov, nr * sizeof(*copy));
+	if (q->mode == ZNS_MODE_URING) {
+		if (q->nr_bufs)
+			io_uring_unregister_buffers(&q->ring);
+		rc = io_uring_register_buffers(&q->ring, iov, nr);
+		if (rc) {
+			free(copy);
+			q->nr_bufs = 0;
+			free(q->bufs);
+			q->bufs = NULL;
+			return rc == -EINVAL ? -EOPNOTSUPP : rc;
+		}
+	}
+	free(q->bufs);
+	q->bufs = copy;
+	q->nr_bufs = nr;
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_queue_add_dev(struct zns_queue *q, struct zns_dev *dev)
+{
+	unsigned int i;
+	int fds[2];
+	int rc;
+
+	if (!(q->flags & ZNS_QUEUE_FIXED_FILES))
+		return -EINVAL;
+	for (i = 0; i < q->nr_files; i++)
+		if (q->files[i] == dev)
+			return 0;
+	if (q->nr_files == ZNS_MAX_FILES)
+		return -ENOSPC;
+	if (q->mode == ZNS_MODE_URING) {
+		fds[0] = dev->fd;
+		fds[1] = dev->ctrl_fd;
+		rc = io_uring_register_files_update(&q->ring, 2 * q->nr_files,
+						    fds, dev->ctrl_fd >= 0 ? 2 : 1);
+		if (rc < 0)
+			return rc;
+	}
+	q->files[q->nr_files++] = dev;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the slot -- */
+
+/* Registered buffer holding [buf, buf + len), or -1. */
+static inline int find_buf(const struct zns_queue *q, const void *buf,
+			   uint32_t len)
+{
+	uintptr_t a = (uintptr_t)buf;
+	unsigned int i;
+
+	for (i = 0; i < q->nr_bufs; i++) {
+		uintptr_t b = (uintptr_t)q->bufs[i].iov_base;
+
+		if (a >= b && a + len <= b + q->bufs[i].iov_len)
+			return (int)i;
+	}
+	return -1;
+}
+
+static inline int find_file(const struct zns_queue *q,
+			    const struct zns_dev *dev, int admin)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nr_files; i++)
+		if (q->files[i] == dev)
+			return (int)(2 * i + (admin ? 1 : 0));
+	return -1;
+}
+
+/*
+ * Take a context and the place to encode a command into. Everything that
+ * can fail is checked by the caller first, so a slot is never wasted.
+ */
+static inline struct nvme_uring_cmd *
+zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
+	 const void *buf, uint32_t len, zns_cb cb, void *user, int *rc)
+{
+	uint32_t idx;
+
+	if (unlikely(q->nr_free == 0)) {
+		*rc = -EBUSY;
+		return NULL;
+	}
+	if (likely(q->mode == ZNS_MODE_URING)) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+		int fd = admin ? dev->ctrl_fd : dev->fd;
+		int b;
+
+		if (unlikely(!sqe)) {
+			io_uring_submit(&q->ring);
+			sqe = io_uring_get_sqe(&q->ring);
+			if (!sqe) {
+				*rc = -EBUSY;
+				return NULL;
+			}
+		}
+		idx = q->free[--q->nr_free];
+		q->ctx[idx].cb = cb;
+		q->ctx[idx].user = user;
+		/* The 64-byte header; the command goes in sqe->cmd. */
+		memset(sqe, 0, offsetof(struct io_uring_sqe, cmd));
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = fd;
+		sqe->cmd_op = admin ? NVME_URING_CMD_ADMIN : NVME_URING_CMD_IO;
+		sqe->user_data = idx;
+		if (unlikely(q->nr_files)) {
+			int f = find_file(q, dev, admin);
+
+			if (f >= 0) {
+				sqe->fd = f;
+				sqe->flags |= IOSQE_FIXED_FILE;
+			}
+		}
+		if (unlikely(q->nr_bufs) && buf && (b = find_buf(q, buf, len)) >= 0) {
+			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+			sqe->buf_index = (uint16_t)b;
+		}
+		/* Bytes 72-79 of the command area are not part of the NVMe
+		 * command; keep them zero. */
+		memset(sqe->cmd + sizeof(struct nvme_uring_cmd), 0, 8);
+		return (struct nvme_uring_cmd *)sqe->cmd;
+	}
+	idx = q->free[--q->nr_free];
+	q->ctx[idx].cb = cb;
+	q->ctx[idx].user = user;
+	q->pend[q->nr_pend].fd = admin ? zns_admin_fd(dev) : dev->fd;
+	q->pend[q->nr_pend].admin = (uint8_t)admin;
+	q->pend[q->nr_pend].idx = idx;
+	return &q->pend[q->nr_pend++].cmd;
+}
+
+/* ----------------------------------------------------------- prep_* ------ */
+
+ZNS_EXPORT
+int zns_prep_read(struct zns_queue *q, struct zns_dev *dev, void *buf,
+		  uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	struct nvme_uring_cmd *c;
+	uint32_t len = nlb << dev->lba_shift;
+	int rc = zns_check_xfer(dev, buf, slba, nlb, dev->max_xfer);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_rw(c, ZNS_OP_READ, dev->nsid, buf, len, slba, nlb, 0);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_write(struct zns_queue *q, struct zns_dev *dev, const void *buf,
+		   uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	struct nvme_uring_cmd *c;
+	uint32_t len = nlb << dev->lba_shift;
+	int rc = zns_check_xfer(dev, buf, slba, nlb, dev->max_xfer);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_rw(c, ZNS_OP_WRITE, dev->nsid, buf, len, slba, nlb, 0);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_append(struct zns_queue *q, struct zns_dev *dev,
+		    const void *buf, uint64_t zslba, uint32_t nlb, zns_cb cb,
+		    void *user)
+{
+	struct nvme_uring_cmd *c;
+	uint32_t len = nlb << dev->lba_shift;
+	int rc = zns_check_xfer(dev, buf, zslba, nlb, dev->zasl);
+
+	if (unlikely(rc))
+		return rc;
+	if (unlikely(!zns_is_zone_start(dev, zslba)))
+		return -EINVAL;
+	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_rw(c, nvme_zns_cmd_append, dev->nsid, buf, len, zslba, nlb, 0);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_write_zeroes(struct zns_queue *q, struct zns_dev *dev,
+			  uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = zns_check_range(dev, slba, nlb);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, NULL, 0, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_write_zeroes(c, dev->nsid, slba, nlb);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_flush(struct zns_queue *q, struct zns_dev *dev, zns_cb cb,
+		   void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc;
+
+	c = zns_slot(q, dev, 0, NULL, 0, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_flush(c, dev->nsid);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_mgmt_send(struct zns_queue *q, struct zns_dev *dev,
+		       uint64_t slba, unsigned int zsa, unsigned int flags,
+		       void *data, uint32_t len, zns_cb cb, void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = zns_check_send(dev, slba, zsa, flags, data, len);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, data, len, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_mgmt_send(c, dev->nsid, slba, (uint8_t)zsa,
+			  flags & ZNS_SEND_SELECT_ALL, flags & ZNS_SEND_ZRWA,
+			  data, len);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
+		       uint64_t slba, unsigned int zra, unsigned int zrasf,
+		       int partial, void *buf, uint32_t len, zns_cb cb,
+		       void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = zns_check_recv(dev, zra, zrasf, buf, len);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_mgmt_recv(c, dev->nsid, slba, (uint8_t)zra, (uint8_t)zrasf,
+			  partial, buf, len);
+	return 0;
+}
+
+/* Admin commands need the controller device under io_uring. */
+static inline int admin_ok(const struct zns_queue *q, const struct zns_dev *d,
+			   const void *buf)
+{
+	if (!buf)
+		return -EFAULT;
+	if (q->mode == ZNS_MODE_URING && d->ctrl_fd < 0)
+		return -ENODEV;
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_identify_ns(struct zns_queue *q, struct zns_dev *dev,
+			 struct nvme_zns_id_ns *id, zns_cb cb, void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = admin_ok(q, dev, id);
+
+	if (rc)
+		return rc;
+	c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc);
+	if (!c)
+		return rc;
+	zns_enc_identify(c, dev->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS, id);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_identify_ctrl(struct zns_queue *q, struct zns_dev *dev,
+			   struct nvme_zns_id_ctrl *id, zns_cb cb, void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = admin_ok(q, dev, id);
+
+	if (rc)
+		return rc;
+	c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc);
+	if (!c)
+		return rc;
+	zns_enc_identify(c, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS, id);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_changed_zones(struct zns_queue *q, struct zns_dev *dev, int rae,
+			   struct nvme_zns_changed_zone_log *log, zns_cb cb,
+			   void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = admin_ok(q, dev, log);
+
+	if (rc)
+		return rc;
+	c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc);
+	if (!c)
+		return rc;
+	zns_enc_get_log(c, dev->nsid, NVME_LOG_LID_ZNS_CHANGED_ZONES,
+			NVME_CSI_ZNS, rae, 0, log, sizeof(*log));
+	return 0;
+}
+
+/* ------------------------------------------------- submit and complete -- */
+
+/* Fallback and null backends: run what is pending, queue its completion. */
+static int run_pending(struct zns_queue *q)
+{
+	unsigned int i, n = q->nr_pend;
+
+	for (i = 0; i < n; i++) {
+		struct zns_pending *p = &q->pend[i];
+		struct zns_ctx *x = &q->ctx[p->idx];
+
+		if (q->mode == ZNS_MODE_NULL) {
+			x->status = 0;
+			/* an append "lands" at its zone start */
+			x->result = p->cmd.opcode == nvme_zns_cmd_append && !p->admin ?
+				(uint64_t)p->cmd.cdw11 << 32 | p->cmd.cdw10 : 0;
+		} else {
+			x->result = 0;
+			x->status = zns_ioctl_exec(p->fd, p->admin, &p->cmd,
+						   &x->result);
+		}
+		q->done[q->done_tail++ % q->depth] = p->idx;
+	}
+	q->nr_pend = 0;
+	if (n && q->efd >= 0) {
+		uint64_t one = 1;
+
+		if (write(q->efd, &one, sizeof(one)) < 0)
+			return -errno;
+	}
+	return (int)n;
+}
+
+ZNS_EXPORT
+int zns_submit(struct zns_queue *q)
+{
+	if (likely(q->mode == ZNS_MODE_URING))
+		return io_uring_submit(&q->ring);
+	return run_pending(q);
+}
+
+static inline void complete(struct zns_queue *q, uint32_t idx, int status,
+			    uint64_t result)
+{
+	struct zns_ctx *x = &q->ctx[idx];
+	zns_cb cb = x->cb;
+	void *user = x->user;
+
+	q->free[q->nr_free++] = idx;
+	if (cb)
+		cb(user, status, result);
+}
+
+/* Take every CQE that is there, advance the head once. */
+static unsigned int drain_cq(struct zns_queue *q)
+{
+	struct io_uring_cq *cq = &q->ring.cq;
+	unsigned int mask = *cq->kring_mask;
+	unsigned int head = *cq->khead;
+	unsigned int tail = io_uring_smp_load_acquire(cq->ktail);
+	unsigned int n = 0;
+
+	for (; head != tail; head++) {
+		/* CQE32: each entry spans two 16-byte io_uring_cqe slots. */
+		struct io_uring_cqe *cqe = &cq->cqes[(head & mask) << 1];
+		uint64_t ud = cqe->user_data;
+
+		if (unlikely(ud >= q->depth))
+			continue;	/* not ours (liburing timeout) */
+		complete(q, (uint32_t)ud, cqe->res, cqe->big_cqe[0]);
+		n++;
+	}
+	io_uring_smp_store_release(cq->khead, head);
+	return n;
+}
+
+static unsigned int drain_done(struct zns_queue *q)
+{
+	unsigned int n = 0;
+
+	while (q->done_head != q->done_tail) {
+		uint32_t idx = q->done[q->done_head++ % q->depth];
+
+		complete(q, idx, q->ctx[idx].status, q->ctx[idx].result);
+		n++;
+	}
+	return n;
+}
+
+static int get_events(struct zns_queue *q)
+{
+#ifdef HAVE_IO_URING_GET_EVENTS
+	return io_uring_get_events(&q->ring);
+#else
+	int rc = io_uring_enter(q->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS,
+				NULL);
+
+	return rc < 0 ? -errno : rc;
+#endif
+}
+
+static int uring_wait(struct zns_queue *q, unsigned int nr, int64_t timeout_us)
+{
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (timeout_us < 0) {
+		rc = io_uring_submit_and_wait(&q->ring, nr);
+		return rc < 0 ? rc : 0;
+	}
+	if (io_uring_sq_ready(&q->ring)) {
+		rc = io_uring_submit(&q->ring);
+		if (rc < 0)
+			return rc;
+	}
+	{
+		struct __kernel_timespec ts = {
+			.tv_sec = timeout_us / 1000000,
+			.tv_nsec = (timeout_us % 1000000) * 1000,
+		};
+
+		rc = io_uring_wait_cqes(&q->ring, &cqe, nr, &ts, NULL);
+	}
+	return rc;
+}
+
+ZNS_EXPORT
+int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
+{
+	unsigned int got;
+	int rc, submitted = 0;
+
+	if (q->efd >= 0) {
+		uint64_t v;
+
+		if (read(q->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			return -errno;
+	}
+	if (q->mode != ZNS_MODE_URING) {
+		rc = run_pending(q);
+		if (rc < 0)
+			return rc;
+		return (int)drain_done(q);
+	}
+
+	/* A waiting reap submits in the same syscall that waits. */
+	if (io_uring_sq_ready(&q->ring) && (!min || timeout_us >= 0)) {
+		rc = io_uring_submit(&q->ring);
+		if (rc < 0)
+			return rc;
+		submitted = 1;
+	}
+	got = drain_cq(q);
+	while (got < min && zns_queue_inflight(q)) {
+		rc = uring_wait(q, min - got, timeout_us);
+		submitted = 1;
+		if (rc < 0 && rc != -ETIME && rc != -EINTR)
+			return got ? (int)got : rc;
+		got += drain_cq(q);
+		if (rc < 0 || timeout_us >= 0)
+			break;
+	}
+	/* Deferred and polled completions are only posted when the task
+	 * enters the kernel: do so once when a non-waiting reap found none. */
+	if (!got && !min && zns_queue_inflight(q) &&
+	    (q->setup_flags & (IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_IOPOLL |
+			       IORING_SETUP_COOP_TASKRUN))) {
+		rc = get_events(q);
+		if (rc < 0 && rc != -EAGAIN && rc != -EINTR && rc != -EBUSY)
+			return rc;
+		got += drain_cq(q);
+	}
+	/* Commands the callbacks prepared go out now, unless this call
+	 * already entered the kernel (they then go with the next one). */
+	if (!submitted && io_uring_sq_ready(&q->ring)) {
+		rc = io_uring_submit(&q->ring);
+		if (rc < 0)
+			return got ? (int)got : rc;
+	}
+	return (int)got;
+}
+
+ZNS_EXPORT
+void zns_sync_cb(void *user, int status, uint64_t result)
+{
+	(void)result;
+	*(int *)user = status;
+}
+
+ZNS_EXPORT
+int zns_queue_wait(struct zns_queue *q, volatile int *status)
+{
+	while (*status == ZNS_PENDING) {
+		int rc;
+
+		if (!zns_queue_inflight(q))
+			return -EINVAL;	/* nothing will ever complete it */
+		rc = zns_reap(q, 1, -1);
+		if (rc < 0)
+			return rc;
+	}
+	return *status;
+}
+
+ZNS_EXPORT
+int zns_queue_exit(struct zns_queue *q)
+{
+	int rc, first = 0;
+
+	if (!q)
+		return 0;
+	while (zns_queue_inflight(q)) {
+		rc = zns_reap(q, 1, -1);
+		if (rc < 0) {
+			first = first ? first : rc;
+			if (rc != -EINTR && rc != -EAGAIN)
+				break;
+		}
+	}
+	if (q->mode == ZNS_MODE_URING)
+		io_uring_queue_exit(&q->ring);
+	if (q->efd >= 0)
+		close(q->efd);
+	free(q->bufs);
+	free(q->pend);
+	free(q->done);
+	free(q->free);
+	free(q->ctx);
+	free(q);
+	return first;
+}
