@@ -58,12 +58,16 @@ int zns_check_send(const struct zns_dev *d, uint64_t slba, unsigned int zsa,
 		/* SLBA names the last LBA to flush, not a zone start. */
 		if (data || len || (flags & ZNS_SEND_SELECT_ALL))
 			return -EINVAL;
+		if (!d->info.numzrwa)
+			return -EOPNOTSUPP;
 		return slba < d->nr_lbas ? 0 : -ERANGE;
 	default:
 		return -EINVAL;
 	}
 	if ((flags & ZNS_SEND_ZRWA) && zsa != NVME_ZNS_ZSA_OPEN)
 		return -EINVAL;
+	if ((flags & ZNS_SEND_ZRWA) && !d->info.numzrwa)
+		return -EOPNOTSUPP;
 	if (flags & ZNS_SEND_SELECT_ALL)
 		return 0;
 	if (slba >= d->nr_lbas)

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# guest-suites.sh BUILDDIR: inside a zns-vm guest, run the integration suites
+# on every device configuration this kernel offers. A missing device is a
+# failure, never a skip.
+b=${1:?usage: guest-suites.sh BUILDDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+itest=$b/tests/integration/zns-itest
+kver=$(uname -r)
+fail=0
+kinds="A B C D"
+
+case "$kver" in
+6.1.*) ;;
+*)
+	if sh "$here/guest-nvmet.sh" 1; then
+		kinds="$kinds E F"
+	else
+		echo "FAIL: nvmet ZNS target could not be set up on $kver"
+		fail=1
+	fi ;;
+esac
+
+eval "$(sh "$here/guest-devs.sh")"
+
+for k in $kinds; do
+	eval dev=\$ZNS_DEV_$k
+	kind=$(echo "$k" | tr A-F a-f)
+	if [ -z "$dev" ] || [ ! -c "$dev" ]; then
+		echo "FAIL: device configuration $kind missing on $kver"
+		fail=1
+		continue
+	fi
+	echo "== zns-itest: kernel $kver, configuration $kind ($dev)"
+	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$itest" || fail=1
+done
+
+# Real fallback: a kernel with io_uring disabled (sysctl since Linux 6.6).
+if [ -e /proc/sys/kernel/io_uring_disabled ]; then
+	eval dev=\$ZNS_DEV_A
+	echo 2 > /proc/sys/kernel/io_uring_disabled
+	echo "== zns-itest: kernel $kver, configuration a ($dev), io_uring_disabled=2"
+	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=a ZNS_TEST_FALLBACK=1 "$itest" || fail=1
+	echo 0 > /proc/sys/kernel/io_uring_disabled
+fi
+exit $fail
