@@ -130,54 +130,35 @@ static int identify(const struct zns_dev *d, uint32_t nsid, uint8_t cns,
 	return zns_ioctl_exec(zns_admin_fd(d), 1, &c, NULL);
 }
 
-static int read_geometry(struct zns_dev *d, const char *ng)
+int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
+			const void *id_ns, const void *zns_id_ns,
+			const void *zns_id_ctrl)
 {
+	const uint8_t *ic = id_ctrl, *ns = id_ns, *zc = zns_id_ctrl;
+	const struct nvme_zns_id_ns *zid = zns_id_ns;
 	struct zns_dev_info *in = &d->info;
-	uint8_t *buf;
-	struct nvme_zns_id_ns *zid;
 	uint8_t flbas, lbads, nlbaf, fmt;
-	uint64_t v, limit;
-	char sys[PATH_MAX];
-	const char *base;
-	int rc;
-
-	if (posix_memalign((void **)&buf, 4096, 4096))
-		return -ENOMEM;
+	uint64_t v;
 
 	/* Identify Controller: MDTS at byte 77. */
-	rc = identify(d, 0, ZNS_CNS_ID_CTRL, NVME_CSI_NVM, buf);
-	if (rc)
-		goto out;
-	in->mdts = buf[77] ? ZNS_CTRL_PAGE << buf[77] : 0;
+	in->mdts = ic[77] ? ZNS_CTRL_PAGE << ic[77] : 0;
 
-	/* NVM Identify Namespace: NSZE, NLBAF, FLBAS, LBAF[]. */
-	rc = identify(d, d->nsid, ZNS_CNS_ID_NS, NVME_CSI_NVM, buf);
-	if (rc)
-		goto out;
-	memcpy(&v, buf, 8);
+	/* NVM Identify Namespace: NSZE at 0, NLBAF 25, FLBAS 26, LBAF[] 128. */
+	memcpy(&v, ns, 8);
 	d->nr_lbas = zns_le64((__le64)v);
-	nlbaf = buf[25];
-	flbas = buf[26];
+	nlbaf = ns[25];
+	flbas = ns[26];
 	fmt = (flbas & 0xf) | (nlbaf > 16 ? ((flbas >> 5) & 0x3) << 4 : 0);
-	lbads = buf[128 + fmt * 4 + 2];
-	in->ms = buf[128 + fmt * 4] | buf[128 + fmt * 4 + 1] << 8;
-	if (lbads < 9 || lbads > 24) {
-		rc = -EIO;
-		goto out;
-	}
+	lbads = ns[128 + fmt * 4 + 2];
+	in->ms = ns[128 + fmt * 4] | ns[128 + fmt * 4 + 1] << 8;
+	if (lbads < 9 || lbads > 24)
+		return -EIO;
 	d->lba_shift = lbads;
 
-	/* ZNS Identify Namespace: a namespace of another command set answers
-	 * with an error or an empty zone size. */
-	zid = (struct nvme_zns_id_ns *)buf;
-	rc = identify(d, d->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS, buf);
-	if (rc > 0 || (rc == 0 && zns_le64(zid->lbafe[fmt].zsze) == 0)) {
-		rc = -EMEDIUMTYPE;
-		goto out;
-	}
-	if (rc)
-		goto out;
+	/* ZNS Identify Namespace: zone size of the LBA format in use. */
 	d->zone_size = zns_le64(zid->lbafe[fmt].zsze);
+	if (!d->zone_size || d->zone_size > d->nr_lbas)
+		return -EMEDIUMTYPE;
 	in->zdes = zid->lbafe[fmt].zdes * 64u;
 	v = zns_le32(zid->mor);
 	in->max_open = v == 0xffffffffu ? ZNS_NO_LIMIT : (uint32_t)v + 1;
@@ -192,31 +173,71 @@ static int read_geometry(struct zns_dev *d, const char *ng)
 		in->zrwacap = zid->zrwacap;
 	}
 
-	/* ZNS Identify Controller: ZASL. */
-	rc = identify(d, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS, buf);
-	if (rc)
-		goto out;
-	in->zasl = buf[0] ? ZNS_CTRL_PAGE << buf[0] : in->mdts;
+	/* ZNS Identify Controller: ZASL (0: MDTS applies). */
+	in->zasl = zc[0] ? ZNS_CTRL_PAGE << zc[0] : in->mdts;
 
-	/* The kernel's own transfer limits for the namespace's queue. */
-	limit = in->mdts ? in->mdts : UINT32_MAX;
-	base = strrchr(ng, '/');
-	base = base ? base + 3 : ng + 2;	/* past "/ng" */
-	pathf(sys, sizeof(sys), "/sys/block/nvme%s/queue/max_hw_sectors_kb",
-		 base);
-	if (read_sysfs_u64(sys, &v) == 0 && v && v * 1024 < limit)
-		limit = v * 1024;
-	pathf(sys, sizeof(sys), "/sys/block/nvme%s/queue/max_segments", base);
-	if (read_sysfs_u64(sys, &v) == 0 && v && v * 4096 < limit)
-		limit = v * 4096;
-	if (limit > (1u << 31))
-		limit = 1u << 31;
-	d->max_xfer = (uint32_t)limit;
+	d->max_xfer = in->mdts ? in->mdts : (1u << 31);
 	if (!in->zasl || in->zasl > d->max_xfer)
 		in->zasl = d->max_xfer;
 	d->zasl = in->zasl;
-	rc = 0;
-out:
+	in->nsid = d->nsid;
+	in->lba_shift = d->lba_shift;
+	in->lba_size = 1u << d->lba_shift;
+	in->nr_lbas = d->nr_lbas;
+	in->zone_size = d->zone_size;
+	in->nr_zones = d->nr_lbas / d->zone_size;
+	in->max_xfer = d->max_xfer;
+	d->zone_mask = (d->zone_size & (d->zone_size - 1)) ? 0 :
+		       d->zone_size - 1;
+	return 0;
+}
+
+/* The kernel's own transfer limits for the namespace's request queue. */
+static void apply_kernel_limits(struct zns_dev *d, const char *ng)
+{
+	const char *base = strrchr(ng, '/');
+	char sys[PATH_MAX];
+	uint64_t v, limit = d->max_xfer;
+
+	base = base ? base + 3 : ng + 2;	/* past "/ng" */
+	if (pathf(sys, sizeof(sys), "/sys/block/nvme%s/queue/max_hw_sectors_kb",
+		  base) == 0 && read_sysfs_u64(sys, &v) == 0 && v && v * 1024 < limit)
+		limit = v * 1024;
+	/* page-aligned buffers: one segment per 4 KiB page */
+	if (pathf(sys, sizeof(sys), "/sys/block/nvme%s/queue/max_segments",
+		  base) == 0 && read_sysfs_u64(sys, &v) == 0 && v && v * 4096 < limit)
+		limit = v * 4096;
+	d->max_xfer = (uint32_t)limit;
+	d->info.max_xfer = d->max_xfer;
+	if (d->zasl > d->max_xfer)
+		d->zasl = d->info.zasl = d->max_xfer;
+}
+
+static int read_geometry(struct zns_dev *d, const char *ng)
+{
+	uint8_t *buf;
+	int rc;
+
+	if (posix_memalign((void **)&buf, 4096, 4 * 4096))
+		return -ENOMEM;
+	rc = identify(d, 0, ZNS_CNS_ID_CTRL, NVME_CSI_NVM, buf);
+	if (!rc)
+		rc = identify(d, d->nsid, ZNS_CNS_ID_NS, NVME_CSI_NVM, buf + 4096);
+	if (!rc) {
+		/* another command set answers with an error status */
+		rc = identify(d, d->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS,
+			      buf + 8192);
+		if (rc > 0)
+			rc = -EMEDIUMTYPE;
+	}
+	if (!rc)
+		rc = identify(d, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS,
+			      buf + 12288);
+	if (!rc)
+		rc = zns_decode_geometry(d, buf, buf + 4096, buf + 8192,
+					 buf + 12288);
+	if (!rc)
+		apply_kernel_limits(d, ng);
 	free(buf);
 	return rc;
 }
@@ -264,15 +285,6 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 	if (rc)
 		goto fail;
 
-	d->info.nsid = d->nsid;
-	d->info.lba_shift = d->lba_shift;
-	d->info.lba_size = 1u << d->lba_shift;
-	d->info.nr_lbas = d->nr_lbas;
-	d->info.zone_size = d->zone_size;
-	d->info.nr_zones = d->nr_lbas / d->zone_size;
-	d->info.max_xfer = d->max_xfer;
-	d->zone_mask = (d->zone_size & (d->zone_size - 1)) ? 0 :
-		       d->zone_size - 1;
 	pathf(d->info.path, sizeof(d->info.path), "%s", ng);
 	if (d->ctrl_fd >= 0)
 		pathf(d->info.ctrl_path, sizeof(d->info.ctrl_path), "%s",

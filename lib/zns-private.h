@@ -207,6 +207,14 @@ int zns_check_recv(const struct zns_dev *d, unsigned int zra,
 int zns_ioctl_exec(int fd, int admin, const struct nvme_uring_cmd *c,
 		   uint64_t *result);
 
+/* Derive the geometry from the four identify structures (4096 bytes each:
+ * controller, NVM namespace, ZNS namespace, ZNS controller). Returns 0,
+ * -EIO for an LBA format libzns cannot use, -EMEDIUMTYPE when the ZNS data
+ * holds no zone size. */
+int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
+			const void *id_ns, const void *zns_id_ns,
+			const void *zns_id_ctrl);
+
 /* Admin commands for a device: the controller device when open, else the
  * namespace device. */
 static inline int zns_admin_fd(const struct zns_dev *d)
