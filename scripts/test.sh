@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Build libzns and run every test: the unit suites on the host, then the
+# integration suites in QEMU guests (Debian's 6.1 and 6.12 kernels, four
+# emulated ZNS/NVM controllers, the kernel's NVMe target over loop and TCP).
+# Installs what it needs on Debian 12 when run as root. Builds in ./build.
+set -e
+src=$(cd "$(dirname "$0")/.." && pwd)
+sh "$src/scripts/deps.sh"
+cd "$src"
+./autogen.sh >/dev/null
+mkdir -p build
+cd build
+"$src/configure" --enable-werror -q
+make -j"$(nproc)" -s
+st=0
+make -j1 check || st=$?
+# The Check totals of every suite, per kernel and device configuration.
+echo "== Check totals"
+p=0; f=0
+for log in tests/unit/test-unit.log tests/vm/logs/suites-*.log; do
+	[ -f "$log" ] || continue
+	tr -d '\r' < "$log" | grep -E '^(== zns-itest|Running suite|[0-9]+%: Checks)' | sed "s|^|$(basename "$log" .log): |"
+	eval "$(tr -d '\r' < "$log" | sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/c=\1 x=\2 e=\3; p=$((p + c - x - e)); f=$((f + x + e))/p')"
+done
+[ -f test-suite.log ] && grep -E '^# (TOTAL|PASS|FAIL|ERROR)' test-suite.log || true
+[ "$st" = 0 ] || { echo "make check failed; see build/test-suite.log and build/tests/vm/logs/"; cat test-suite.log 2>/dev/null | tail -60; }
+echo "$p passed, $f failed"
+[ "$st" = 0 ] && [ "$f" = 0 ]
