@@ -304,6 +304,38 @@ fail:
 }
 
 ZNS_EXPORT
+int zns_dev_open_null(const struct zns_dev_info *info, struct zns_dev **devp)
+{
+	struct zns_dev *d;
+
+	*devp = NULL;
+	if (!info || info->lba_shift < 9 || info->lba_shift > 24 ||
+	    !info->zone_size || info->zone_size > info->nr_lbas ||
+	    !info->max_xfer)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->info = *info;
+	d->fd = -1;
+	d->ctrl_fd = -1;
+	d->nsid = info->nsid ? info->nsid : 1;
+	d->lba_shift = info->lba_shift;
+	d->nr_lbas = info->nr_lbas;
+	d->zone_size = info->zone_size;
+	d->zone_mask = (d->zone_size & (d->zone_size - 1)) ? 0 :
+		       d->zone_size - 1;
+	d->max_xfer = info->max_xfer;
+	d->zasl = info->zasl && info->zasl <= info->max_xfer ? info->zasl :
+							       info->max_xfer;
+	d->info.lba_size = 1u << d->lba_shift;
+	d->info.nr_zones = d->nr_lbas / d->zone_size;
+	d->info.zasl = d->zasl;
+	*devp = d;
+	return 0;
+}
+
+ZNS_EXPORT
 void zns_dev_close(struct zns_dev *dev)
 {
 	if (!dev)

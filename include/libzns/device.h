@@ -95,6 +95,19 @@ struct zns_dev_info {
 int zns_dev_open(const char *path, struct zns_dev **devp);
 
 /**
+ * zns_dev_open_null() - a device handle with a given geometry and no device
+ * @info: the geometry (lba_shift, nr_lbas, zone_size, max_xfer and zasl are
+ *        used; the rest is copied)
+ * @devp: on success, the new device handle
+ *
+ * For measuring libzns's own cost per command: only a ZNS_QUEUE_NULL queue
+ * can run commands on it; every other call answers -EBADF.
+ *
+ * Return: 0, -EINVAL for an impossible geometry, or -ENOMEM.
+ */
+int zns_dev_open_null(const struct zns_dev_info *info, struct zns_dev **devp);
+
+/**
  * zns_dev_close() - close a device handle
  * @dev: the device, or NULL
  *

@@ -305,8 +305,11 @@ static inline __le64 zns_cpu_to_le64(uint64_t v)
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define ZNS_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #else
+#define ZNS_CAT_(a, b) a##b
+#define ZNS_CAT(a, b) ZNS_CAT_(a, b)
 #define ZNS_STATIC_ASSERT(c, m) \
-	typedef char zns_static_assert_##__LINE__[(c) ? 1 : -1]
+	typedef char ZNS_CAT(zns_static_assert_, __LINE__)[(c) ? 1 : -1] \
+		__attribute__((unused))
 #endif
 #define ZNS_OFFSETOF(t, f) __builtin_offsetof(t, f)
 
