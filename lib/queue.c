@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <liburing.h>
 
 #ifndef IORING_SETUP_SINGLE_ISSUER
@@ -55,6 +56,7 @@ struct zns_pending {
 struct zns_queue {
 	struct io_uring ring;
 	int mode;
+	int disabled;			/* ring created disabled, not yet bound */
 	unsigned int flags;
 	unsigned int setup_flags;	/* io_uring setup flags in use */
 	unsigned int depth;
@@ -100,6 +102,11 @@ static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 			continue;
 		memset(&p, 0, sizeof(p));
 		p.flags = base | extra;
+		/* A single-issuer ring belongs to the task that enables it:
+		 * enable on first use, so a queue may be made on one thread and
+		 * handed to the thread that runs it. */
+		if (extra & IORING_SETUP_SINGLE_ISSUER)
+			p.flags |= IORING_SETUP_R_DISABLED;
 		p.cq_entries = q->depth * 2;
 		p.flags |= IORING_SETUP_CQSIZE;
 		if (q->flags & ZNS_QUEUE_SQPOLL) {
@@ -112,6 +119,7 @@ static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 		rc = io_uring_queue_init_params(q->depth, &q->ring, &p);
 		if (rc == 0) {
 			q->setup_flags = p.flags;
+			q->disabled = !!(p.flags & IORING_SETUP_R_DISABLED);
 			return 0;
 		}
 		if (rc != -EINVAL)
@@ -311,6 +319,22 @@ int zns_queue_add_dev(struct zns_queue *q, struct zns_dev *dev)
 	return 0;
 }
 
+/* Bind a single-issuer ring to the calling thread on its first use. */
+static inline int q_enable(struct zns_queue *q)
+{
+	int rc;
+
+	if (likely(!q->disabled))
+		return 0;
+	/* liburing exports io_uring_enable_rings() only from 2.4 */
+	rc = (int)syscall(__NR_io_uring_register, q->ring.ring_fd,
+			  IORING_REGISTER_ENABLE_RINGS, NULL, 0);
+	if (rc < 0)
+		return -errno;
+	q->disabled = 0;
+	return 0;
+}
+
 /* ------------------------------------------------------------ the slot -- */
 
 /* Registered buffer holding [buf, buf + len), or -1. */
@@ -360,7 +384,8 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 		int b;
 
 		if (unlikely(!sqe)) {
-			io_uring_submit(&q->ring);
+			if (q_enable(q) == 0)
+				io_uring_submit(&q->ring);
 			sqe = io_uring_get_sqe(&q->ring);
 			if (!sqe) {
 				*rc = -EBUSY;
@@ -623,8 +648,11 @@ static int run_pending(struct zns_queue *q)
 ZNS_EXPORT
 int zns_submit(struct zns_queue *q)
 {
-	if (likely(q->mode == ZNS_MODE_URING))
-		return io_uring_submit(&q->ring);
+	if (likely(q->mode == ZNS_MODE_URING)) {
+		int rc = q_enable(q);
+
+		return rc ? rc : io_uring_submit(&q->ring);
+	}
 	return run_pending(q);
 }
 
@@ -681,8 +709,8 @@ static int get_events(struct zns_queue *q)
 #ifdef HAVE_IO_URING_GET_EVENTS
 	return io_uring_get_events(&q->ring);
 #else
-	int rc = io_uring_enter(q->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS,
-				NULL);
+	int rc = (int)syscall(__NR_io_uring_enter, q->ring.ring_fd, 0, 0,
+			      IORING_ENTER_GETEVENTS, NULL, 0);
 
 	return rc < 0 ? -errno : rc;
 #endif
@@ -731,6 +759,9 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 			return rc;
 		return (int)drain_done(q);
 	}
+	rc = q_enable(q);
+	if (unlikely(rc))
+		return rc;
 
 	/* A waiting reap submits in the same syscall that waits. */
 	if (io_uring_sq_ready(&q->ring) && (!min || timeout_us >= 0)) {

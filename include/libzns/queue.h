@@ -10,8 +10,9 @@
  * controllers. Each callback runs exactly once, from zns_reap() or
  * zns_queue_exit(), on the thread that called it.
  *
- * Thread model: a queue is used by one thread at a time (one queue per
- * thread). Devices (struct zns_dev) are read-only after zns_dev_open() and
+ * Thread model: a queue is used by one thread (one queue per thread). It may
+ * be created on another thread; on Linux 6.1+ (SINGLE_ISSUER) it binds to
+ * the first thread that submits on it, and other threads then get -EEXIST. Devices (struct zns_dev) are read-only after zns_dev_open() and
  * may be shared by any number of queues and threads.
  */
 #ifndef LIBZNS_QUEUE_H

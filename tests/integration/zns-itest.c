@@ -14,6 +14,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,8 +495,12 @@ START_TEST(test_write_errors)
 	int rc;
 
 	ck_assert_int_eq(zns_write(dev, buf, zslba(1), 2), 0);
+	/* write zeroes and flush */
+	ck_assert_int_eq(zns_write_zeroes(dev, zslba(1) + 2, 2), 0);
+	ck_assert_uint_eq(get_zone(1).wp, zslba(1) + 4);
+	ck_assert_int_eq(zns_flush(dev), 0);
 	/* not at the write pointer */
-	rc = zns_write(dev, buf, zslba(1) + 4, 1);
+	rc = zns_write(dev, buf, zslba(1) + 6, 1);
 	ck_assert(zns_status_dnr(rc));
 	if (ex) {
 		ck_assert_msg(rc == ex->write_off_wp, "write off wp: %#x", rc);
@@ -531,10 +536,6 @@ START_TEST(test_write_errors)
 	rc = zns_append(dev, buf, zslba(3), 1, NULL);
 	ck_assert_msg(rc == (ex ? ex->append_full : 0x41b9), "append to full zone: %#x", rc);
 	ck_assert_str_eq(zns_status_str(0x41b9), "Zone Is Full");
-	/* write zeroes and flush */
-	ck_assert_int_eq(zns_write_zeroes(dev, zslba(1) + 2, 2), 0);
-	ck_assert_uint_eq(get_zone(1).wp, zslba(1) + 4);
-	ck_assert_int_eq(zns_flush(dev), 0);
 	free(buf);
 }
 END_TEST
@@ -915,6 +916,50 @@ START_TEST(test_async_exit_with_inflight)
 }
 END_TEST
 
+struct handoff {
+	struct zns_queue *q;
+	uint8_t *buf;
+	struct acb cb[4];
+	int rc;
+};
+
+static void *run_on_thread(void *arg)
+{
+	struct handoff *h = arg;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		h->rc |= zns_prep_append(h->q, dev, h->buf, zslba(0), 1, acb_fn, &h->cb[i]);
+	while (zns_queue_inflight(h->q))
+		if (zns_reap(h->q, 1, -1) < 0)
+			h->rc = -1;
+	return NULL;
+}
+
+/* A queue made on one thread runs on another (SINGLE_ISSUER binds it to the
+ * first thread that submits). */
+START_TEST(test_async_queue_other_thread)
+{
+	struct handoff h;
+	pthread_t t;
+	unsigned int i;
+
+	memset(&h, 0, sizeof(h));
+	h.q = mkq(8, 0);
+	h.buf = xalloc(info->lba_size);
+	ck_assert_int_eq(pthread_create(&t, NULL, run_on_thread, &h), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(h.rc, 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(h.cb[i].calls, 1);
+		ck_assert_int_eq(h.cb[i].status, 0);
+	}
+	ck_assert_uint_eq(get_zone(0).wp, zslba(0) + 4);
+	zns_queue_exit(h.q);
+	free(h.buf);
+}
+END_TEST
+
 START_TEST(test_async_eventfd)
 {
 	struct zns_queue *q = mkq(8, ZNS_QUEUE_EVENTFD);
@@ -1115,6 +1160,7 @@ static Suite *zoned_suite(void)
 		tcase_add_test(t, test_async_queue_full_and_errors);
 		tcase_add_test(t, test_async_exit_with_inflight);
 		tcase_add_test(t, test_async_eventfd);
+		tcase_add_test(t, test_async_queue_other_thread);
 		tcase_add_test(t, test_async_no_alloc_per_command);
 	}
 	tcase_set_timeout(t, 300);
