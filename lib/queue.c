@@ -67,7 +67,7 @@ struct zns_queue {
 	struct zns_pending *pend;
 	unsigned int nr_pend;
 	uint32_t *done;			/* ring of completed context indices */
-	unsigned int done_head, done_tail;
+	unsigned int done_head, done_tail, done_mask;
 	int efd;
 	/* registered buffers and files */
 	struct iovec *bufs;
@@ -201,8 +201,13 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 		}
 	}
 	if (q->mode != ZNS_MODE_URING) {
+		unsigned int ring = 1;
+
+		while (ring < q->depth)
+			ring <<= 1;
+		q->done_mask = ring - 1;
 		q->pend = calloc(q->depth, sizeof(*q->pend));
-		q->done = calloc(q->depth, sizeof(*q->done));
+		q->done = calloc(ring, sizeof(*q->done));
 		if (!q->pend || !q->done) {
 			rc = -ENOMEM;
 			goto fail;
@@ -633,7 +638,7 @@ static int run_pending(struct zns_queue *q)
 			x->status = zns_ioctl_exec(p->fd, p->admin, &p->cmd,
 						   &x->result);
 		}
-		q->done[q->done_tail++ % q->depth] = p->idx;
+		q->done[q->done_tail++ & q->done_mask] = p->idx;
 	}
 	q->nr_pend = 0;
 	if (n && q->efd >= 0) {
@@ -696,7 +701,7 @@ static unsigned int drain_done(struct zns_queue *q)
 	unsigned int n = 0;
 
 	while (q->done_head != q->done_tail) {
-		uint32_t idx = q->done[q->done_head++ % q->depth];
+		uint32_t idx = q->done[q->done_head++ & q->done_mask];
 
 		complete(q, idx, q->ctx[idx].status, q->ctx[idx].result);
 		n++;
