@@ -8,8 +8,11 @@
 # CPU-bound target: the kernel's NVMe target over loop on a zoned null_blk
 # with memory_backed=0. Both tools are pinned to CPU 1.
 # ZNS_BENCH_DEV=/dev/ngXnY runs it on that device instead (destructive).
-b=${1:?usage: compare.sh BUILDDIR [RUNTIME]}
+# "null" compares only the null engines (library cost per IO, on the host),
+# "devices" only the devices.
+b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
 rt=${2:-5}
+what=${3:-all}
 here=$(cd "$(dirname "$0")" && pwd)
 zb=$b/bench/zns-bench
 pin="taskset -c 1"
@@ -17,7 +20,9 @@ nproc | grep -qx 1 && pin=""
 out=$(mktemp -d)
 
 targets=""
-if [ -n "$ZNS_BENCH_DEV" ]; then
+if [ "$what" = null ]; then
+	:
+elif [ -n "$ZNS_BENCH_DEV" ]; then
 	targets="device:$ZNS_BENCH_DEV"
 else
 	eval "$(sh "$here/../tests/vm/guest-devs.sh")"
@@ -28,11 +33,16 @@ else
 	fi
 fi
 
-# jget FILE KEY: the first number after "KEY" in a fio/zns-bench JSON file
-jget() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":\([0-9.e+-]*\).*/\1/p" | head -n 1; }
+# jget FILE KEY: the number after the first "KEY" in a fio/zns-bench JSON file
+jget() { tr -d '\n ' < "$1" | sed -n "s/^[^\"]*\(\"[^\"]*\"[^\"]*\)*\"$2\":\([0-9.e+-]*\).*/\2/p;" | head -n 1; }
+# jdir FILE DIR KEY: KEY inside the "read" or "write" object (fio lists
+# io_bytes, bw, iops before any nested object)
+jdir() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":{[^}]*\"$3\":\([0-9.e+-]*\).*/\1/p" | head -n 1; }
+# iops FILE: read + write IOPS
+iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN { printf "%.0f", r + w }'; }
 
 row() {	# name fio.json zb.json
-	fi=$(jget "$2" iops); zi=$(jget "$3" iops)
+	fi=$(iops "$2"); zi=$(iops "$3")
 	# fio: (usr+sys)% of the runtime, per IO
 	fc=$(awk -v u="$(jget "$2" usr_cpu)" -v s="$(jget "$2" sys_cpu)" -v i="$fi" \
 		'BEGIN { if (i > 0) printf "%.0f", (u + s) / 100 * 1e9 / i; else print "-" }')
@@ -62,18 +72,19 @@ for t in $targets; do
 		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"
 	done
 	qd=4
-	if DEV=$dev QD=$qd ZONES_SIZE=$(( qd * 64 * 1024 * 1024 )) RUNTIME=$rt $pin fio \
+	if DEV=$dev JOBS=$qd ZONE_BYTES=$(( 64 * 1024 * 1024 )) RUNTIME=$rt $pin fio \
 		--output-format=json "$here/fio/write-zoned.fio" > "$out/fio.json" 2> "$out/fio.err"; then
 		$pin "$zb" --dev="$dev" --rw=write --bs=4k --iodepth=$qd --runtime="$rt" \
 			--output-format=json > "$out/zb.json" &&
-		row "$name write 4k, $qd zones QD1 each" "$out/fio.json" "$out/zb.json"
+		row "$name write 4k, $qd zones at QD1" "$out/fio.json" "$out/zb.json"
 	else
 		echo "$name write: fio zonemode=zbd failed: $(tr '\n' ' ' < "$out/fio.err" | head -c 200)"
 	fi
 	$pin "$zb" --dev="$dev" --rw=append --bs=4k --iodepth=32 --zones=4 --runtime="$rt" \
 		--output-format=json > "$out/zb.json" &&
-	echo "$name append 4k QD32 (fio has no zone append): $(jget "$out/zb.json" iops) IOPS, $(jget "$out/zb.json" cpu_ns_per_io) ns CPU/IO"
+	echo "$name append 4k QD32 (fio has no zone append): $(iops "$out/zb.json") IOPS, $(jget "$out/zb.json" cpu_ns_per_io) ns CPU/IO"
 done
+[ "$what" = devices ] && { rm -rf "$out"; exit 0; }
 for qd in 1 16; do
 	QD=$qd RUNTIME=$rt $pin fio --output-format=json "$here/fio/null.fio" > "$out/fio.json" 2>/dev/null &&
 	$pin "$zb" --engine=null --iodepth=$qd --runtime="$rt" --lat=0 --output-format=json > "$out/zb.json" &&

@@ -709,48 +709,52 @@ static unsigned int drain_done(struct zns_queue *q)
 	return n;
 }
 
-static int get_events(struct zns_queue *q)
+/* One kernel entry: submit what is prepared and, with @events, run the
+ * deferred or polled completions (DEFER_TASKRUN and IOPOLL post them only
+ * when the task enters the kernel). */
+static int submit_get_events(struct zns_queue *q, int events)
 {
-#ifdef HAVE_IO_URING_GET_EVENTS
-	return io_uring_get_events(&q->ring);
-#else
-	int rc = (int)syscall(__NR_io_uring_enter, q->ring.ring_fd, 0, 0,
-			      IORING_ENTER_GETEVENTS, NULL, 0);
+	int rc;
 
-	return rc < 0 ? -errno : rc;
+	if (!events)
+		return io_uring_submit(&q->ring);
+#ifdef HAVE_IO_URING_SUBMIT_AND_GET_EVENTS
+	rc = io_uring_submit_and_get_events(&q->ring);
+#else
+	if (io_uring_sq_ready(&q->ring)) {
+		rc = io_uring_submit(&q->ring);
+		if (rc < 0)
+			return rc;
+	}
+	rc = (int)syscall(__NR_io_uring_enter, q->ring.ring_fd, 0, 0,
+			  IORING_ENTER_GETEVENTS, NULL, 0);
+	rc = rc < 0 ? -errno : rc;
 #endif
+	return rc;
 }
 
+/* Submit and wait for @nr completions in one kernel entry. */
 static int uring_wait(struct zns_queue *q, unsigned int nr, int64_t timeout_us)
 {
 	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts;
 	int rc;
 
 	if (timeout_us < 0) {
 		rc = io_uring_submit_and_wait(&q->ring, nr);
 		return rc < 0 ? rc : 0;
 	}
-	if (io_uring_sq_ready(&q->ring)) {
-		rc = io_uring_submit(&q->ring);
-		if (rc < 0)
-			return rc;
-	}
-	{
-		struct __kernel_timespec ts = {
-			.tv_sec = timeout_us / 1000000,
-			.tv_nsec = (timeout_us % 1000000) * 1000,
-		};
-
-		rc = io_uring_wait_cqes(&q->ring, &cqe, nr, &ts, NULL);
-	}
-	return rc;
+	ts.tv_sec = timeout_us / 1000000;
+	ts.tv_nsec = (timeout_us % 1000000) * 1000;
+	rc = io_uring_submit_and_wait_timeout(&q->ring, &cqe, nr, &ts, NULL);
+	return rc < 0 ? rc : 0;
 }
 
 ZNS_EXPORT
 int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 {
 	unsigned int got;
-	int rc, submitted = 0;
+	int rc;
 
 	if (q->efd >= 0) {
 		uint64_t v;
@@ -768,39 +772,32 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 	if (unlikely(rc))
 		return rc;
 
-	/* A waiting reap submits in the same syscall that waits. */
-	if (io_uring_sq_ready(&q->ring) && (!min || timeout_us >= 0)) {
-		rc = io_uring_submit(&q->ring);
-		if (rc < 0)
-			return rc;
-		submitted = 1;
-	}
 	got = drain_cq(q);
+	if (got >= min) {
+		/* Nothing to wait for: at most one kernel entry, to submit and,
+		 * when nothing was found, to collect deferred completions. */
+		int events = !got && zns_queue_inflight(q) &&
+			(q->setup_flags & (IORING_SETUP_DEFER_TASKRUN |
+					   IORING_SETUP_IOPOLL |
+					   IORING_SETUP_COOP_TASKRUN));
+
+		if (io_uring_sq_ready(&q->ring) || events) {
+			rc = submit_get_events(q, events);
+			if (rc < 0 && rc != -EAGAIN && rc != -EINTR && rc != -EBUSY)
+				return got ? (int)got : rc;
+			got += drain_cq(q);
+		}
+		return (int)got;
+	}
+	/* Waiting: submit in the same kernel entry that waits. Commands the
+	 * callbacks prepare go out with the next call. */
 	while (got < min && zns_queue_inflight(q)) {
 		rc = uring_wait(q, min - got, timeout_us);
-		submitted = 1;
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return got ? (int)got : rc;
 		got += drain_cq(q);
 		if (rc < 0 || timeout_us >= 0)
 			break;
-	}
-	/* Deferred and polled completions are only posted when the task
-	 * enters the kernel: do so once when a non-waiting reap found none. */
-	if (!got && !min && zns_queue_inflight(q) &&
-	    (q->setup_flags & (IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_IOPOLL |
-			       IORING_SETUP_COOP_TASKRUN))) {
-		rc = get_events(q);
-		if (rc < 0 && rc != -EAGAIN && rc != -EINTR && rc != -EBUSY)
-			return rc;
-		got += drain_cq(q);
-	}
-	/* Commands the callbacks prepared go out now, unless this call
-	 * already entered the kernel (they then go with the next one). */
-	if (!submitted && io_uring_sq_ready(&q->ring)) {
-		rc = io_uring_submit(&q->ring);
-		if (rc < 0)
-			return got ? (int)got : rc;
 	}
 	return (int)got;
 }

@@ -19,10 +19,12 @@ cd "$src"
 	(cd build && "$src/configure" -q && make -j"$(nproc)" -s)
 }
 (cd build && make -s bench/zns-bench)
+# library cost per IO: the null engines, on the host
+sh "$src/bench/compare.sh" "$src/build" "$rt" null
 if [ -n "$1" ]; then
-	ZNS_BENCH_DEV=$1 exec sh "$src/bench/compare.sh" "$src/build" "$rt"
+	ZNS_BENCH_DEV=$1 exec sh "$src/bench/compare.sh" "$src/build" "$rt" devices
 fi
 k=$(cd /boot && ls vmlinuz-6.12.* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 [ -n "$k" ] || k=$(cd /boot && ls vmlinuz-* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 exec "$src/tests/vm/zns-vm" --kernel "$k" --builddir "$src/build" --srcdir "$src" \
-	--timeout 3000 -- sh "$src/bench/compare.sh" "$src/build" "$rt"
+	--timeout 3000 -- sh "$src/bench/compare.sh" "$src/build" "$rt" devices

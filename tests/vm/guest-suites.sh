@@ -10,6 +10,7 @@ itest=$b/tests/integration/zns-itest
 kver=$(uname -r)
 fail=0
 kinds="A B C D"
+[ -x "$itest" ] || { echo "FAIL: $itest is not built"; exit 1; }
 
 case "$kver" in
 6.1.*) ;;
@@ -34,6 +35,17 @@ for k in $kinds; do
 	fi
 	echo "== zns-itest: kernel $kver, configuration $kind ($dev)"
 	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$itest" || fail=1
+done
+
+# The suites once more under AddressSanitizer/UBSan (leaks included).
+asan=$b/tests/integration/zns-itest-asan
+for k in A E; do
+	case " $kinds " in *" $k "*) ;; *) continue ;; esac
+	eval dev=\$ZNS_DEV_$k
+	kind=$(echo "$k" | tr A-F a-f)
+	echo "== zns-itest-asan: kernel $kver, configuration $kind ($dev)"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$asan" || fail=1
 done
 
 # Real fallback: a kernel with io_uring disabled (sysctl since Linux 6.6).
