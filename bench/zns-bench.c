@@ -97,6 +97,7 @@ struct job {
 	struct io *ios;
 	uint8_t *arena;
 	uint32_t nlb;
+	uint64_t nblocks;	/* bs-sized blocks in the job's zones */
 	uint64_t rnd;
 	uint64_t *zone_next;	/* next LBA offset to write in each zone */
 	uint64_t *zone_issued;	/* appends issued per zone */
@@ -215,7 +216,8 @@ static int issue(struct job *j, struct io *io)
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
 	case RW_RANDREAD:
-		io->lba = base + (xrand(j) % (span / j->nlb)) * j->nlb;
+		/* multiply-shift: a uniform block index without a division */
+		io->lba = base + (uint64_t)(((unsigned __int128)xrand(j) * j->nblocks) >> 64) * j->nlb;
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
 	case RW_WRITE: {
@@ -522,6 +524,7 @@ int main(int argc, char **argv)
 		j->rnd = 0x9e3779b97f4a7c15ull * (i + 1);
 		j->zfirst = o.zone_start + i * o.zones;
 		j->nzones = o.zones;
+		j->nblocks = (uint64_t)o.zones * in->zone_size / j->nlb;
 		j->zcap = in->zone_cap ? in->zone_cap : in->zone_size;
 		j->zone_next = calloc(o.zones + 1, sizeof(uint64_t));
 		j->zone_issued = calloc(o.zones + 1, sizeof(uint64_t));

@@ -65,6 +65,7 @@ struct zns_queue {
 	struct zns_ctx *ctx;
 	/* fallback and null backends */
 	struct zns_pending *pend;
+	struct zns_pending *pend_alt;	/* null backend: double buffer */
 	unsigned int nr_pend;
 	uint32_t *done;			/* ring of completed context indices */
 	unsigned int done_head, done_tail, done_mask;
@@ -207,8 +208,9 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 			ring <<= 1;
 		q->done_mask = ring - 1;
 		q->pend = calloc(q->depth, sizeof(*q->pend));
+		q->pend_alt = calloc(q->depth, sizeof(*q->pend));
 		q->done = calloc(ring, sizeof(*q->done));
-		if (!q->pend || !q->done) {
+		if (!q->pend || !q->pend_alt || !q->done) {
 			rc = -ENOMEM;
 			goto fail;
 		}
@@ -240,6 +242,7 @@ fail:
 	if (q->efd >= 0)
 		close(q->efd);
 	free(q->pend);
+	free(q->pend_alt);
 	free(q->done);
 	free(q->free);
 	free(q->ctx);
@@ -619,28 +622,22 @@ int zns_prep_changed_zones(struct zns_queue *q, struct zns_dev *dev, int rae,
 
 /* ------------------------------------------------- submit and complete -- */
 
-/* Fallback and null backends: run what is pending, queue its completion. */
+/* Fallback backend: run what is pending, queue its completion. The null
+ * backend leaves its commands pending: zns_reap() completes them in place. */
 static int run_pending(struct zns_queue *q)
 {
 	unsigned int i, n = q->nr_pend;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && q->mode == ZNS_MODE_SYNC; i++) {
 		struct zns_pending *p = &q->pend[i];
 		struct zns_ctx *x = &q->ctx[p->idx];
 
-		if (q->mode == ZNS_MODE_NULL) {
-			x->status = 0;
-			/* an append "lands" at its zone start */
-			x->result = p->cmd.opcode == nvme_zns_cmd_append && !p->admin ?
-				(uint64_t)p->cmd.cdw11 << 32 | p->cmd.cdw10 : 0;
-		} else {
-			x->result = 0;
-			x->status = zns_ioctl_exec(p->fd, p->admin, &p->cmd,
-						   &x->result);
-		}
+		x->result = 0;
+		x->status = zns_ioctl_exec(p->fd, p->admin, &p->cmd, &x->result);
 		q->done[q->done_tail++ & q->done_mask] = p->idx;
 	}
-	q->nr_pend = 0;
+	if (q->mode == ZNS_MODE_SYNC)
+		q->nr_pend = 0;
 	if (n && q->efd >= 0) {
 		uint64_t one = 1;
 
@@ -693,6 +690,27 @@ static unsigned int drain_cq(struct zns_queue *q)
 		n++;
 	}
 	io_uring_smp_store_release(cq->khead, head);
+	return n;
+}
+
+/* Null backend: every pending command completes now, successfully; an
+ * append "lands" at its zone start. */
+static unsigned int complete_null(struct zns_queue *q)
+{
+	struct zns_pending *cur = q->pend;
+	unsigned int i, n = q->nr_pend;
+
+	/* Callbacks may prepare more: they fill the other array. */
+	q->pend = q->pend_alt;
+	q->pend_alt = cur;
+	q->nr_pend = 0;
+	for (i = 0; i < n; i++) {
+		const struct nvme_uring_cmd *c = &cur[i].cmd;
+		uint64_t res = c->opcode == nvme_zns_cmd_append && !cur[i].admin ?
+			(uint64_t)c->cdw11 << 32 | c->cdw10 : 0;
+
+		complete(q, cur[i].idx, 0, res);
+	}
 	return n;
 }
 
@@ -763,6 +781,8 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 			return -errno;
 	}
 	if (q->mode != ZNS_MODE_URING) {
+		if (q->mode == ZNS_MODE_NULL)
+			return (int)complete_null(q);
 		rc = run_pending(q);
 		if (rc < 0)
 			return rc;
@@ -845,6 +865,7 @@ int zns_queue_exit(struct zns_queue *q)
 		close(q->efd);
 	free(q->bufs);
 	free(q->pend);
+	free(q->pend_alt);
 	free(q->done);
 	free(q->free);
 	free(q->ctx);
