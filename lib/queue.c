@@ -437,38 +437,38 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 
 /* ----------------------------------------------------------- prep_* ------ */
 
-ZNS_EXPORT
-int zns_prep_read(struct zns_queue *q, struct zns_dev *dev, void *buf,
-		  uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+/* Read, write and zone append share everything but opcode and limit. */
+static inline int prep_io(struct zns_queue *q, struct zns_dev *dev,
+			  uint8_t opcode, const void *buf, uint64_t slba,
+			  uint32_t nlb, uint32_t limit, zns_cb cb, void *user)
 {
 	struct nvme_uring_cmd *c;
 	uint32_t len = nlb << dev->lba_shift;
-	int rc = zns_check_xfer(dev, buf, slba, nlb, dev->max_xfer);
+	int rc = zns_check_xfer(dev, buf, slba, nlb, limit);
 
 	if (unlikely(rc))
 		return rc;
 	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
 	if (unlikely(!c))
 		return rc;
-	zns_enc_rw(c, ZNS_OP_READ, dev->nsid, buf, len, slba, nlb, 0);
+	zns_enc_rw(c, opcode, dev->nsid, buf, len, slba, nlb, 0);
 	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_read(struct zns_queue *q, struct zns_dev *dev, void *buf,
+		  uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	return prep_io(q, dev, ZNS_OP_READ, buf, slba, nlb, dev->max_xfer, cb,
+		       user);
 }
 
 ZNS_EXPORT
 int zns_prep_write(struct zns_queue *q, struct zns_dev *dev, const void *buf,
 		   uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
 {
-	struct nvme_uring_cmd *c;
-	uint32_t len = nlb << dev->lba_shift;
-	int rc = zns_check_xfer(dev, buf, slba, nlb, dev->max_xfer);
-
-	if (unlikely(rc))
-		return rc;
-	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
-	if (unlikely(!c))
-		return rc;
-	zns_enc_rw(c, ZNS_OP_WRITE, dev->nsid, buf, len, slba, nlb, 0);
-	return 0;
+	return prep_io(q, dev, ZNS_OP_WRITE, buf, slba, nlb, dev->max_xfer, cb,
+		       user);
 }
 
 ZNS_EXPORT
@@ -476,19 +476,10 @@ int zns_prep_append(struct zns_queue *q, struct zns_dev *dev,
 		    const void *buf, uint64_t zslba, uint32_t nlb, zns_cb cb,
 		    void *user)
 {
-	struct nvme_uring_cmd *c;
-	uint32_t len = nlb << dev->lba_shift;
-	int rc = zns_check_xfer(dev, buf, zslba, nlb, dev->zasl);
-
-	if (unlikely(rc))
-		return rc;
 	if (unlikely(!zns_is_zone_start(dev, zslba)))
-		return -EINVAL;
-	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
-	if (unlikely(!c))
-		return rc;
-	zns_enc_rw(c, nvme_zns_cmd_append, dev->nsid, buf, len, zslba, nlb, 0);
-	return 0;
+		return zslba < dev->nr_lbas ? -EINVAL : -ERANGE;
+	return prep_io(q, dev, nvme_zns_cmd_append, buf, zslba, nlb, dev->zasl,
+		       cb, user);
 }
 
 ZNS_EXPORT
@@ -577,10 +568,7 @@ int zns_prep_identify_ns(struct zns_queue *q, struct zns_dev *dev,
 	struct nvme_uring_cmd *c;
 	int rc = admin_ok(q, dev, id);
 
-	if (rc)
-		return rc;
-	c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc);
-	if (!c)
+	if (rc || !(c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc)))
 		return rc;
 	zns_enc_identify(c, dev->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS, id);
 	return 0;
@@ -593,10 +581,7 @@ int zns_prep_identify_ctrl(struct zns_queue *q, struct zns_dev *dev,
 	struct nvme_uring_cmd *c;
 	int rc = admin_ok(q, dev, id);
 
-	if (rc)
-		return rc;
-	c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc);
-	if (!c)
+	if (rc || !(c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc)))
 		return rc;
 	zns_enc_identify(c, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS, id);
 	return 0;
@@ -610,10 +595,7 @@ int zns_prep_changed_zones(struct zns_queue *q, struct zns_dev *dev, int rae,
 	struct nvme_uring_cmd *c;
 	int rc = admin_ok(q, dev, log);
 
-	if (rc)
-		return rc;
-	c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc);
-	if (!c)
+	if (rc || !(c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc)))
 		return rc;
 	zns_enc_get_log(c, dev->nsid, NVME_LOG_LID_ZNS_CHANGED_ZONES,
 			NVME_CSI_ZNS, rae, 0, log, sizeof(*log));

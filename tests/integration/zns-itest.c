@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "zns-private.h"
+#include "alloc-count.h"
 
 struct expect {
 	char kind;
@@ -990,22 +991,6 @@ START_TEST(test_async_eventfd)
 END_TEST
 
 /* Allocation counting: libzns is linked statically, its calls are wrapped. */
-static unsigned long allocs;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t a, size_t b);
-void *__real_realloc(void *p, size_t n);
-int __real_posix_memalign(void **p, size_t a, size_t n);
-void *__real_aligned_alloc(size_t a, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t a, size_t b);
-void *__wrap_realloc(void *p, size_t n);
-int __wrap_posix_memalign(void **p, size_t a, size_t n);
-void *__wrap_aligned_alloc(size_t a, size_t n);
-void *__wrap_malloc(size_t n) { allocs++; return __real_malloc(n); }
-void *__wrap_calloc(size_t a, size_t b) { allocs++; return __real_calloc(a, b); }
-void *__wrap_realloc(void *p, size_t n) { allocs++; return __real_realloc(p, n); }
-int __wrap_posix_memalign(void **p, size_t a, size_t n) { allocs++; return __real_posix_memalign(p, a, n); }
-void *__wrap_aligned_alloc(size_t a, size_t n) { allocs++; return __real_aligned_alloc(a, n); }
 
 static void count_allocs(unsigned int flags)
 {
@@ -1020,7 +1005,7 @@ static void count_allocs(unsigned int flags)
 	memset(cb, 0, sizeof(cb));
 	for (round = 0; round < 40; round++) {
 		if (round == 8)
-			before = allocs;	/* warmed up */
+			before = zns_test_allocs;	/* warmed up */
 		for (i = 0; i < 16; i++) {
 			if (i % 2)
 				bad |= zns_prep_read(q, dev, buf + i * info->lba_size,
@@ -1033,7 +1018,7 @@ static void count_allocs(unsigned int flags)
 			if (zns_reap(q, 1, -1) < 0)
 				bad = 1;
 	}
-	after = allocs;
+	after = zns_test_allocs;
 	ck_assert_int_eq(bad, 0);
 	ck_assert_msg(after == before, "%lu allocations in 512 commands", after - before);
 	for (i = 0; i < 16; i++)

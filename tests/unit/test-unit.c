@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "zns-private.h"
+#include "alloc-count.h"
 
 static uint8_t buf[8192] __attribute__((aligned(4096)));
 
@@ -449,22 +450,6 @@ static void tally_cb(void *user, int status, uint64_t result)
 	t->result = result;
 }
 
-static unsigned long allocs;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t a, size_t b);
-void *__real_realloc(void *p, size_t n);
-int __real_posix_memalign(void **p, size_t a, size_t n);
-void *__real_aligned_alloc(size_t a, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t a, size_t b);
-void *__wrap_realloc(void *p, size_t n);
-int __wrap_posix_memalign(void **p, size_t a, size_t n);
-void *__wrap_aligned_alloc(size_t a, size_t n);
-void *__wrap_malloc(size_t n) { allocs++; return __real_malloc(n); }
-void *__wrap_calloc(size_t a, size_t b) { allocs++; return __real_calloc(a, b); }
-void *__wrap_realloc(void *p, size_t n) { allocs++; return __real_realloc(p, n); }
-int __wrap_posix_memalign(void **p, size_t a, size_t n) { allocs++; return __real_posix_memalign(p, a, n); }
-void *__wrap_aligned_alloc(size_t a, size_t n) { allocs++; return __real_aligned_alloc(a, n); }
 
 START_TEST(test_queue_null)
 {
@@ -498,13 +483,13 @@ START_TEST(test_queue_null)
 	/* steady state allocates nothing */
 	for (round = 0; round < 100; round++) {
 		if (round == 10)
-			before = allocs;
+			before = zns_test_allocs;
 		for (i = 0; i < 4; i++)
 			bad |= zns_prep_read(q, &d, buf, i, 1, tally_cb, &t[i]);
 		if (zns_reap(q, 4, -1) != 4)
 			bad = 1;
 	}
-	after = allocs;
+	after = zns_test_allocs;
 	ck_assert_int_eq(bad, 0);
 	ck_assert_uint_eq(after, before);
 	/* exit delivers what is still queued, exactly once */
