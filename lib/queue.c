@@ -376,7 +376,7 @@ static inline int find_file(const struct zns_queue *q,
  * Take a context and the place to encode a command into. Everything that
  * can fail is checked by the caller first, so a slot is never wasted.
  */
-static inline struct nvme_uring_cmd *
+static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	 const void *buf, uint32_t len, zns_cb cb, void *user, int *rc)
 {
@@ -438,7 +438,7 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 /* ----------------------------------------------------------- prep_* ------ */
 
 /* Read, write and zone append share everything but opcode and limit. */
-static inline int prep_io(struct zns_queue *q, struct zns_dev *dev,
+static inline __attribute__((always_inline)) int prep_io(struct zns_queue *q, struct zns_dev *dev,
 			  uint8_t opcode, const void *buf, uint64_t slba,
 			  uint32_t nlb, uint32_t limit, zns_cb cb, void *user)
 {
@@ -503,7 +503,7 @@ int zns_prep_flush(struct zns_queue *q, struct zns_dev *dev, zns_cb cb,
 		   void *user)
 {
 	struct nvme_uring_cmd *c;
-	int rc;
+	int rc = 0;
 
 	c = zns_slot(q, dev, 0, NULL, 0, cb, user, &rc);
 	if (unlikely(!c))
