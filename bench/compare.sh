@@ -9,7 +9,10 @@
 # with memory_backed=0. Both tools are pinned to CPU 1.
 # ZNS_BENCH_DEV=/dev/ngXnY runs it on that device instead (destructive).
 # "null" compares only the null engines (library cost per IO, on the host),
-# "devices" only the devices.
+# "devices" only the devices. ZNS_BENCH_WORKLOADS="randread 32;read 8" picks
+# read workloads ("RW QD" pairs, and then no write/append rows),
+# ZNS_BENCH_TARGETS="nvmet-nullb" picks targets, ZNS_BENCH_REPEAT=N repeats
+# each row.
 b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
 rt=${2:-5}
 what=${3:-all}
@@ -57,7 +60,13 @@ for t in $targets; do
 	name=${t%%:*}; dev=${t#*:}
 	zones=4
 	size=$(( zones * 64 * 1024 * 1024 ))
-	for w in "randread 32" "randread 1" "read 8"; do
+	case " ${ZNS_BENCH_TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
+	IFS=';'
+	for w in ${ZNS_BENCH_WORKLOADS:-randread 32;randread 1;read 8}; do
+	unset IFS
+	rep=0
+	while [ $rep -lt "${ZNS_BENCH_REPEAT:-1}" ]; do
+		rep=$((rep + 1))
 		set -- $w
 		rw=$1; qd=$2
 		DEV=$dev QD=$qd ZONES_SIZE=$size RUNTIME=$rt $pin fio --output-format=json \
@@ -71,6 +80,9 @@ for t in $targets; do
 			--runtime="$rt" --idle=sleep --output-format=json > "$out/zb.json" &&
 		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"
 	done
+	done
+	unset IFS
+	[ -n "$ZNS_BENCH_WORKLOADS" ] && continue
 	qd=4
 	if DEV=$dev JOBS=$qd ZONE_BYTES=$(( 64 * 1024 * 1024 )) RUNTIME=$rt $pin fio \
 		--output-format=json "$here/fio/write-zoned.fio" > "$out/fio.json" 2> "$out/fio.err"; then
