@@ -63,8 +63,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ctx = calloc(n, sizeof(*ctx));
-	if (posix_memalign(&buf, 4096, info->lba_size) || !ctx)
+	if (!ctx || posix_memalign(&buf, 4096, info->lba_size)) {
+		fprintf(stderr, "out of memory\n");
+		free(ctx);
+		zns_queue_exit(q);
+		zns_dev_close(dev);
 		return 1;
+	}
 	memset(buf, 'A', info->lba_size);
 
 	/* Start from an empty zone, then queue all appends at once. */

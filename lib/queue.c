@@ -11,8 +11,6 @@
  */
 #include "zns-private.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
