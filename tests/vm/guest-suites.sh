@@ -33,8 +33,14 @@ for k in $kinds; do
 		fail=1
 		continue
 	fi
+	# one queue over two devices: a with b beside it, e with f
+	case $k in A) dev2=$ZNS_DEV_B ;; E) dev2=${ZNS_DEV_F:-} ;; *) dev2= ;; esac
 	echo "== zns-itest: kernel $kver, configuration $kind ($dev)"
-	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$itest" || fail=1
+	if [ -n "$dev2" ]; then
+		ZNS_TEST_DEV=$dev ZNS_TEST_DEV2=$dev2 ZNS_TEST_KIND=$kind "$itest" || fail=1
+	else
+		ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$itest" || fail=1
+	fi
 done
 
 # The suites once more under AddressSanitizer/UBSan (leaks included).
