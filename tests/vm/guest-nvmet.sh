@@ -31,7 +31,7 @@ mknullb() {
 	echo "$mb" > $nb/memory_backed
 	echo 1 > $nb/power
 	i=0
-	while [ ! -b /dev/$1 ]; do i=$((i+1)); [ $i -lt 50 ] || fail "/dev/$1 did not appear"; sleep 0.1; done
+	while [ ! -b /dev/$1 ]; do i=$((i+1)); [ $i -lt 200 ] || fail "/dev/$1 did not appear"; sleep 0.1; done
 }
 
 # export NAME DEVICE PORT: one subsystem per transport, so each is its own
@@ -62,4 +62,4 @@ export_sub $nqn-tcp /dev/nz1 2
 nvme connect -t loop -n $nqn-loop >/dev/null || fail "nvme connect -t loop failed"
 nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $nqn-tcp >/dev/null || fail "nvme connect -t tcp failed"
 i=0
-while [ "$(ls /dev/ng*n* | wc -l)" -lt 6 ]; do i=$((i+1)); [ $i -lt 100 ] || fail "nvmet namespaces did not appear"; sleep 0.1; done
+while [ "$(ls /dev/ng*n* | wc -l)" -lt 6 ]; do i=$((i+1)); [ $i -lt 300 ] || fail "nvmet namespaces did not appear"; sleep 0.1; done
