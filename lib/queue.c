@@ -548,41 +548,43 @@ int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
 	return 0;
 }
 
-/* Admin commands need the controller device under io_uring. */
-static inline int admin_ok(const struct zns_queue *q, const struct zns_dev *d,
-			   const void *buf)
+/* A slot for an admin command: under io_uring it needs the controller
+ * device, which the kernel only accepts NVME_URING_CMD_ADMIN on. */
+static struct nvme_uring_cmd *admin_slot(struct zns_queue *q,
+					 const struct zns_dev *d,
+					 const void *buf, zns_cb cb,
+					 void *user, int *rc)
 {
+	*rc = 0;
 	if (!buf)
-		return -EFAULT;
-	if (q->mode == ZNS_MODE_URING && d->ctrl_fd < 0)
-		return -ENODEV;
-	return 0;
+		*rc = -EFAULT;
+	else if (q->mode == ZNS_MODE_URING && d->ctrl_fd < 0)
+		*rc = -ENODEV;
+	return *rc ? NULL : zns_slot(q, d, 1, NULL, 0, cb, user, rc);
 }
 
 ZNS_EXPORT
 int zns_prep_identify_ns(struct zns_queue *q, struct zns_dev *dev,
 			 struct nvme_zns_id_ns *id, zns_cb cb, void *user)
 {
-	struct nvme_uring_cmd *c;
-	int rc = admin_ok(q, dev, id);
+	int rc;
+	struct nvme_uring_cmd *c = admin_slot(q, dev, id, cb, user, &rc);
 
-	if (rc || !(c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc)))
-		return rc;
-	zns_enc_identify(c, dev->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS, id);
-	return 0;
+	if (c)
+		zns_enc_identify(c, dev->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS, id);
+	return rc;
 }
 
 ZNS_EXPORT
 int zns_prep_identify_ctrl(struct zns_queue *q, struct zns_dev *dev,
 			   struct nvme_zns_id_ctrl *id, zns_cb cb, void *user)
 {
-	struct nvme_uring_cmd *c;
-	int rc = admin_ok(q, dev, id);
+	int rc;
+	struct nvme_uring_cmd *c = admin_slot(q, dev, id, cb, user, &rc);
 
-	if (rc || !(c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc)))
-		return rc;
-	zns_enc_identify(c, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS, id);
-	return 0;
+	if (c)
+		zns_enc_identify(c, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS, id);
+	return rc;
 }
 
 ZNS_EXPORT
@@ -590,14 +592,13 @@ int zns_prep_changed_zones(struct zns_queue *q, struct zns_dev *dev, int rae,
 			   struct nvme_zns_changed_zone_log *log, zns_cb cb,
 			   void *user)
 {
-	struct nvme_uring_cmd *c;
-	int rc = admin_ok(q, dev, log);
+	int rc;
+	struct nvme_uring_cmd *c = admin_slot(q, dev, log, cb, user, &rc);
 
-	if (rc || !(c = zns_slot(q, dev, 1, NULL, 0, cb, user, &rc)))
-		return rc;
-	zns_enc_get_log(c, dev->nsid, NVME_LOG_LID_ZNS_CHANGED_ZONES,
-			NVME_CSI_ZNS, rae, 0, log, sizeof(*log));
-	return 0;
+	if (c)
+		zns_enc_get_log(c, dev->nsid, NVME_LOG_LID_ZNS_CHANGED_ZONES,
+				NVME_CSI_ZNS, rae, 0, log, sizeof(*log));
+	return rc;
 }
 
 /* ------------------------------------------------- submit and complete -- */
