@@ -139,6 +139,22 @@ static int uring_cmd_supported(struct io_uring *ring)
 	return ok;
 }
 
+/* Release everything a queue holds (a partly built one too). */
+static void queue_free(struct zns_queue *q)
+{
+	if (q->mode == ZNS_MODE_URING)
+		io_uring_queue_exit(&q->ring);
+	if (q->efd >= 0)
+		close(q->efd);
+	free(q->bufs);
+	free(q->pend);
+	free(q->pend_alt);
+	free(q->done);
+	free(q->free);
+	free(q->ctx);
+	free(q);
+}
+
 ZNS_EXPORT
 int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 {
@@ -235,16 +251,7 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 	*qp = q;
 	return 0;
 fail:
-	if (q->mode == ZNS_MODE_URING)
-		io_uring_queue_exit(&q->ring);
-	if (q->efd >= 0)
-		close(q->efd);
-	free(q->pend);
-	free(q->pend_alt);
-	free(q->done);
-	free(q->free);
-	free(q->ctx);
-	free(q);
+	queue_free(q);
 	return rc;
 }
 
@@ -840,16 +847,6 @@ int zns_queue_exit(struct zns_queue *q)
 				break;
 		}
 	}
-	if (q->mode == ZNS_MODE_URING)
-		io_uring_queue_exit(&q->ring);
-	if (q->efd >= 0)
-		close(q->efd);
-	free(q->bufs);
-	free(q->pend);
-	free(q->pend_alt);
-	free(q->done);
-	free(q->free);
-	free(q->ctx);
-	free(q);
+	queue_free(q);
 	return first;
 }
