@@ -235,47 +235,42 @@ int zns_report_zones(struct zns_dev *dev, uint64_t slba, unsigned int zrasf,
 	return rc;
 }
 
+/* Read, write and zone append share everything but opcode and limit, as
+ * their asynchronous twins do (prep_io() in queue.c). */
+static int sync_io(struct zns_dev *dev, uint8_t opcode, const void *buf,
+		   uint64_t slba, uint32_t nlb, uint32_t limit, uint64_t *result)
+{
+	struct nvme_uring_cmd c;
+	int rc = zns_check_xfer(dev, buf, slba, nlb, limit);
+
+	if (rc)
+		return rc;
+	zns_enc_rw(&c, opcode, dev->nsid, buf, nlb << dev->lba_shift, slba,
+		   nlb, 0);
+	return zns_ioctl_exec(dev->fd, 0, &c, result);
+}
+
 ZNS_EXPORT
 int zns_append(struct zns_dev *dev, const void *buf, uint64_t zslba,
 	       uint32_t nlb, uint64_t *lba)
 {
-	struct nvme_uring_cmd c;
-	int rc = zns_check_xfer(dev, buf, zslba, nlb, dev->zasl);
-
-	if (rc)
-		return rc;
 	if (!zns_is_zone_start(dev, zslba))
-		return -EINVAL;
-	zns_enc_rw(&c, nvme_zns_cmd_append, dev->nsid, buf,
-		   nlb << dev->lba_shift, zslba, nlb, 0);
-	return zns_ioctl_exec(dev->fd, 0, &c, lba);
+		return zslba < dev->nr_lbas ? -EINVAL : -ERANGE;
+	return sync_io(dev, nvme_zns_cmd_append, buf, zslba, nlb, dev->zasl,
+		       lba);
 }
 
 ZNS_EXPORT
 int zns_read(struct zns_dev *dev, void *buf, uint64_t slba, uint32_t nlb)
 {
-	struct nvme_uring_cmd c;
-	int rc = zns_check_xfer(dev, buf, slba, nlb, dev->max_xfer);
-
-	if (rc)
-		return rc;
-	zns_enc_rw(&c, ZNS_OP_READ, dev->nsid, buf, nlb << dev->lba_shift,
-		   slba, nlb, 0);
-	return zns_ioctl_exec(dev->fd, 0, &c, NULL);
+	return sync_io(dev, ZNS_OP_READ, buf, slba, nlb, dev->max_xfer, NULL);
 }
 
 ZNS_EXPORT
 int zns_write(struct zns_dev *dev, const void *buf, uint64_t slba,
 	      uint32_t nlb)
 {
-	struct nvme_uring_cmd c;
-	int rc = zns_check_xfer(dev, buf, slba, nlb, dev->max_xfer);
-
-	if (rc)
-		return rc;
-	zns_enc_rw(&c, ZNS_OP_WRITE, dev->nsid, buf, nlb << dev->lba_shift,
-		   slba, nlb, 0);
-	return zns_ioctl_exec(dev->fd, 0, &c, NULL);
+	return sync_io(dev, ZNS_OP_WRITE, buf, slba, nlb, dev->max_xfer, NULL);
 }
 
 ZNS_EXPORT
