@@ -11,6 +11,7 @@
  */
 #include "zns-private.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -55,6 +56,8 @@ struct zns_queue {
 	struct io_uring ring;
 	int mode;
 	int disabled;			/* ring created disabled, not yet bound */
+	int reg_ring;			/* entered by an index owned by @owner */
+	pthread_t owner;
 	unsigned int flags;
 	unsigned int setup_flags;	/* io_uring setup flags in use */
 	unsigned int depth;
@@ -142,8 +145,13 @@ static int uring_cmd_supported(struct io_uring *ring)
 /* Release everything a queue holds (a partly built one too). */
 static void queue_free(struct zns_queue *q)
 {
-	if (q->mode == ZNS_MODE_URING)
+	if (q->mode == ZNS_MODE_URING) {
+		/* Only the owner can drop its index; for another thread the
+		 * kernel drops it when the owner exits. */
+		if (q->reg_ring && pthread_equal(q->owner, pthread_self()))
+			io_uring_unregister_ring_fd(&q->ring);
 		io_uring_queue_exit(&q->ring);
+	}
 	if (q->efd >= 0)
 		close(q->efd);
 	free(q->bufs);
@@ -337,14 +345,26 @@ static inline int q_enable(struct zns_queue *q)
 {
 	int rc;
 
-	if (likely(!q->disabled))
+	if (likely(!q->disabled)) {
+		/* Another thread has no such index: answer as SINGLE_ISSUER
+		 * does, rather than with the kernel's EINVAL. */
+		if (q->reg_ring && unlikely(!pthread_equal(q->owner, pthread_self())))
+			return -EEXIST;
 		return 0;
+	}
 	/* liburing exports io_uring_enable_rings() only from 2.4 */
 	rc = (int)syscall(__NR_io_uring_register, q->ring.ring_fd,
 			  IORING_REGISTER_ENABLE_RINGS, NULL, 0);
 	if (rc < 0)
 		return -errno;
 	q->disabled = 0;
+	/* The ring belongs to this thread now: let it enter the kernel by a
+	 * registered index rather than an fd lookup (Linux 5.18+; without
+	 * it, the plain fd is used). */
+	if (io_uring_register_ring_fd(&q->ring) == 1) {
+		q->reg_ring = 1;
+		q->owner = pthread_self();
+	}
 	return 0;
 }
 

@@ -12,8 +12,11 @@
  *
  * Thread model: a queue is used by one thread (one queue per thread). It may
  * be created on another thread; on Linux 6.1+ (SINGLE_ISSUER) it binds to
- * the first thread that submits on it, and other threads then get -EEXIST. Devices (struct zns_dev) are read-only after zns_dev_open() and
- * may be shared by any number of queues and threads.
+ * the first thread that submits on it, and other threads then get -EEXIST.
+ * That thread enters the kernel through a registered ring index: call
+ * zns_queue_exit() on it too, or after it has ended. Devices (struct zns_dev)
+ * are read-only after zns_dev_open() and may be shared by any number of
+ * queues and threads.
  */
 #ifndef LIBZNS_QUEUE_H
 #define LIBZNS_QUEUE_H
