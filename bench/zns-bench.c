@@ -32,7 +32,7 @@ static const char *rw_names[] = { "read", "randread", "write", "append",
 struct opts {
 	const char *dev, *engine, *name;
 	enum rw rw;
-	uint32_t bs, iodepth, numjobs, zones, zone_start, rwmixread;
+	uint32_t bs, iodepth, numjobs, zones, zone_start, rwmixread, batch_min;
 	double runtime, ramp;
 	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep;
 };
@@ -347,8 +347,14 @@ static void *run_job(void *arg)
 		int n;
 		uint64_t t;
 
-		if (o->idle_sleep)
-			n = zns_reap(j->q, 1, 100000);
+		if (o->idle_sleep) {
+			/* sleep until batch_min have completed (fewer when fewer
+			 * are in flight, as at the end of an append round) */
+			unsigned int in = zns_queue_inflight(j->q);
+
+			n = zns_reap(j->q, in < o->batch_min ? (in ? in : 1) : o->batch_min,
+				     100000);
+		}
 		else
 			n = zns_reap(j->q, 0, 0);
 		if (n < 0 && n != -EINTR && n != -ETIME) {
@@ -436,7 +442,8 @@ static void usage(void)
 "  [--bs=4k] [--iodepth=N] [--numjobs=N] [--zones=N] [--zone-start=N]\n"
 "  [--runtime=S] [--ramp=S] [--engine=uring|ioctl|null] [--fixedbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=P] [--lat=0|1]\n"
-"  [--idle=sleep|poll] [--name=NAME] [--output-format=normal|json]\n"
+"  [--idle=sleep|poll] [--iodepth_batch_complete_min=N] [--name=NAME]\n"
+"  [--output-format=normal|json]\n"
 "Without --dev, --engine=null runs on a made-up 1 TiB namespace.\n"
 "DESTRUCTIVE: write, append, randrw and reset workloads reset the zones used.\n");
 }
@@ -453,10 +460,11 @@ int main(int argc, char **argv)
 		{ "verify", 0, 0, 'V' }, { "rwmixread", 1, 0, 'm' },
 		{ "output-format", 1, 0, 'o' }, { "lat", 1, 0, 'l' },
 		{ "idle", 1, 0, 'i' }, { "name", 1, 0, 'n' },
+		{ "iodepth_batch_complete_min", 1, 0, 'B' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	struct opts o = { .engine = "uring", .name = "zns-bench", .rw = RW_RANDREAD,
 			  .bs = 4096, .iodepth = 32, .numjobs = 1, .zones = 4,
-			  .rwmixread = 70, .runtime = 5, .lat = 1 };
+			  .rwmixread = 70, .runtime = 5, .lat = 1, .batch_min = 1 };
 	struct zns_dev *dev = NULL;
 	const struct zns_dev_info *in;
 	struct zns_dev_info fake;
@@ -493,10 +501,12 @@ int main(int argc, char **argv)
 		case 'l': o.lat = atoi(optarg); break;
 		case 'i': o.idle_sleep = !strcmp(optarg, "sleep"); break;
 		case 'n': o.name = optarg; break;
+		case 'B': o.batch_min = (uint32_t)atoi(optarg); break;
 		default: usage(); return c == 'h' ? 0 : 2;
 		}
 	}
-	if (!o.iodepth || !o.numjobs || !o.zones || o.bs < 512 || o.runtime <= 0) {
+	if (!o.iodepth || !o.numjobs || !o.zones || o.bs < 512 || o.runtime <= 0 ||
+	    !o.batch_min || o.batch_min > o.iodepth) {
 		usage();
 		return 2;
 	}
