@@ -6,11 +6,12 @@
  *   zns-bench --engine=null --iodepth=1 --runtime=5     (no device: library cost)
  *
  * Workloads: read, randread (over the chosen zones), write (sequential in each
- * zone, QD1 per zone, iodepth zones at once; a full zone is reset and written
- * again), append (iodepth appends spread over the zones; when the zones fill,
- * they are drained and reset), randrw (randread with --rwmixread percent of
- * reads, writes as in write), reset (zone reset churn). Each job is a thread
- * with its own queue.
+ * zone, QD1 per zone, iodepth zones open at once; a full zone is left for the
+ * next zone of the range no writer holds, reset first when written before),
+ * append (iodepth appends over --max_open_zones zones at a time; a range that
+ * is full is drained and reset), randrw (random reads, --rwmixread percent,
+ * and writes as in write, at most one in flight per open zone), reset (zone
+ * reset churn). Each job is a thread with its own queue.
  */
 #define _GNU_SOURCE	/* RUSAGE_THREAD */
 #include <errno.h>
@@ -33,8 +34,10 @@ struct opts {
 	const char *dev, *engine, *name;
 	enum rw rw;
 	uint32_t bs, iodepth, numjobs, zones, zone_start, rwmixread, batch_min;
+	uint32_t max_open;	/* zones open at once per job, 0 for the default */
+	uint64_t size;		/* bytes to transfer per job, 0 for runtime only */
 	double runtime, ramp;
-	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep;
+	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
 };
 
 #define HBUCKETS 1280
@@ -78,12 +81,21 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* An open zone with at most one write (or the reset before it) in flight. */
+struct lane {
+	uint32_t zone;		/* index in the job's range */
+	int busy;
+	uint64_t next;		/* LBA offset of the next write in the zone */
+};
+
 struct job;
 struct io {
 	struct job *j;
 	uint8_t *buf;
 	uint64_t t0, lba;
-	uint32_t zone;	/* lane zone for write / append */
+	struct lane *lane;	/* write: the lane it holds */
+	uint32_t zone;		/* append: index in the job's range */
+	uint32_t seq;		/* append: its number within the zone */
 	int dir;	/* 0 read, 1 write */
 	int reset;	/* this IO is a zone reset */
 };
@@ -100,8 +112,13 @@ struct job {
 	uint64_t nblocks;	/* bs-sized blocks in the job's zones */
 	uint64_t base;		/* first LBA of the job's zones */
 	uint64_t rnd;
-	uint64_t *zone_next;	/* next LBA offset to write in each zone */
+	uint64_t read_next;	/* rw=read: next block */
 	uint64_t *zone_issued;	/* appends issued per zone */
+	uint64_t **seq_lba;	/* append verify: where each append landed */
+	struct lane *lanes;
+	uint8_t *held, *dirty;	/* per zone: a lane has it; written since reset */
+	uint32_t nlanes, nopen, cursor, group;
+	uint64_t limit;		/* --size in IOs, 0 for none */
 	uint64_t zcap;
 	uint32_t zfirst, nzones, inflight_resets;
 	int measuring, stop, draining;
@@ -153,6 +170,18 @@ static void stamp(struct io *io, uint64_t lba)
 	p[1] = 0x7a6e732d62656e63ull ^ lba;
 }
 
+#define APPEND_TAG 0x617070656e642d31ull
+
+/* An append's stamp: its zone and its number there, as the read-back expects. */
+static void stamp_append(struct io *io, uint64_t zone, uint32_t seq)
+{
+	uint64_t *p = (uint64_t *)io->buf;
+
+	p[0] = APPEND_TAG ^ zone;
+	p[1] = seq;
+	p[2] = ~APPEND_TAG ^ zone ^ ((uint64_t)seq << 24);
+}
+
 static int issue(struct job *j, struct io *io);
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -181,9 +210,21 @@ static void on_done(void *user, int status, uint64_t result)
 	struct job *j = io->j;
 	struct stats *s = &j->st;
 
-	(void)result;
 	if (j->lat)
 		record_lat(j, io);
+	if (io->lane) {
+		io->lane->busy = 0;
+		io->lane = NULL;
+	}
+	if (unlikely(j->seq_lba) && io->dir && !io->reset && !status) {
+		/* append verify: it must have landed inside its zone */
+		uint64_t zs = (uint64_t)(j->zfirst + io->zone) * j->in->zone_size;
+
+		if (result < zs || result + j->nlb > zs + j->zcap)
+			s->verify_bad++;
+		else
+			j->seq_lba[io->zone][io->seq] = result;
+	}
 	if (likely(!status && !io->reset)) {
 		s->ios[io->dir]++;	/* ramp-up IOs are subtracted at the end */
 		if (j->verify && io->dir == 0) {
@@ -226,6 +267,44 @@ static inline int issue(struct job *j, struct io *io)
 	return rc;
 }
 
+/* The next write of a lane: sequential in its zone; a full zone is left for
+ * the next one of the range that no lane holds, reset first when it has been
+ * written since the last reset. */
+static int lane_write(struct job *j, struct io *io, struct lane *l)
+{
+	uint64_t zsz = j->in->zone_size, zs;
+
+	l->busy = 1;
+	io->lane = l;
+	io->dir = 1;
+	if (l->next + j->nlb > j->zcap) {
+		uint32_t z;
+
+		j->held[l->zone] = 0;
+		do {	/* ends: the zone just left is free */
+			z = j->cursor;
+			j->cursor = (j->cursor + 1) % j->nzones;
+		} while (j->held[z]);
+		j->held[z] = 1;
+		l->zone = z;
+		l->next = 0;
+		if (j->dirty[z]) {
+			j->dirty[z] = 0;
+			io->reset = 1;
+			j->inflight_resets++;
+			return zns_prep_mgmt_send(j->q, j->dev, (uint64_t)(j->zfirst + z) * zsz,
+						  NVME_ZNS_ZSA_RESET, 0, NULL, 0, on_done, io);
+		}
+	}
+	zs = (uint64_t)(j->zfirst + l->zone) * zsz;
+	io->lba = zs + l->next;
+	l->next += j->nlb;
+	j->dirty[l->zone] = 1;
+	if (j->verify)
+		stamp(io, io->lba);
+	return zns_prep_write(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
+}
+
 static int issue_slow(struct job *j, struct io *io)
 {
 	const struct opts *o = j->o;
@@ -237,50 +316,65 @@ static int issue_slow(struct job *j, struct io *io)
 	if (j->lat)
 		io->t0 = now_ns();
 	io->dir = 0;
-	if (rw == RW_RANDRW)
-		rw = (xrand(j) % 100) < o->rwmixread ? RW_RANDREAD : RW_WRITE;
 	switch (rw) {
 	case RW_READ:
-		io->lba = base + (j->zone_next[0] % (span / j->nlb)) * j->nlb;
-		j->zone_next[0]++;
+		io->lba = base + (j->read_next % (span / j->nlb)) * j->nlb;
+		j->read_next++;
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
+	case RW_RANDRW:
+		if ((xrand(j) % 100) >= o->rwmixread) {
+			/* a write, to an open zone with none in flight */
+			uint32_t k, first = (uint32_t)(xrand(j) % j->nlanes);
+
+			for (k = 0; k < j->nlanes; k++) {
+				struct lane *l = &j->lanes[(first + k) % j->nlanes];
+
+				if (!l->busy) {
+					rc = lane_write(j, io, l);
+					goto out;
+				}
+			}
+		}
+		/* a read, also when every open zone has its write in flight */
+		/* fall through */
 	case RW_RANDREAD:
 		/* multiply-shift: a uniform block index without a division */
 		io->lba = base + (uint64_t)(((unsigned __int128)xrand(j) * j->nblocks) >> 64) * j->nlb;
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
-	case RW_WRITE: {
-		uint32_t z = io->zone;
-		uint64_t zs = base + (uint64_t)z * zsz;
-
-		io->dir = 1;
-		if (j->zone_next[z] + j->nlb > j->zcap) {
-			/* the zone is full: reset it, then start over */
-			j->zone_next[z] = 0;
-			io->reset = 1;
-			j->inflight_resets++;
-			rc = zns_prep_mgmt_send(j->q, j->dev, zs, NVME_ZNS_ZSA_RESET, 0,
-						NULL, 0, on_done, io);
-			break;
-		}
-		io->lba = zs + j->zone_next[z];
-		j->zone_next[z] += j->nlb;
-		if (o->verify)
-			stamp(io, io->lba);
-		rc = zns_prep_write(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
+	case RW_WRITE:
+		rc = lane_write(j, io, &j->lanes[io - j->ios]);
 		break;
-	}
 	case RW_APPEND: {
-		uint32_t z = io->zone;
+		uint32_t z = io->zone, k, n;
 
 		io->dir = 1;
-		if (j->zone_issued[z] + j->nlb > j->zcap) {
-			/* zones full: let the others drain, then reset */
-			j->draining = 1;
-			return 0;
+		if (z < j->group || z >= j->group + j->nopen ||
+		    j->zone_issued[z] + j->nlb > j->zcap) {
+			/* a zone of the open group with room, else the next group */
+			for (;;) {
+				if (j->group >= j->nzones) {
+					/* the range is full: drain, then reset it */
+					j->draining = 1;
+					return 0;
+				}
+				n = j->nzones - j->group < j->nopen ? j->nzones - j->group : j->nopen;
+				for (k = 0; k < n; k++) {
+					z = j->group + (uint32_t)((io - j->ios) + k) % n;
+					if (j->zone_issued[z] + j->nlb <= j->zcap)
+						break;
+				}
+				if (k < n)
+					break;
+				j->group += j->nopen;
+			}
+			io->zone = z;
 		}
+		io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
 		j->zone_issued[z] += j->nlb;
+		if (j->seq_lba)
+			stamp_append(io, j->zfirst + z, io->seq);
 		rc = zns_prep_append(j->q, j->dev, io->buf, base + (uint64_t)z * zsz,
 				     j->nlb, on_done, io);
 		break;
@@ -296,6 +390,7 @@ static int issue_slow(struct job *j, struct io *io)
 	default:
 		rc = -EINVAL;
 	}
+out:
 	if (rc) {
 		j->rc = rc;
 		j->stop = 1;
@@ -303,16 +398,23 @@ static int issue_slow(struct job *j, struct io *io)
 	return rc;
 }
 
+/* Reset the job's zones (on the device unless engine=null) and its view of
+ * them. */
 static void reset_job_zones(struct job *j)
 {
+	int device = strcmp(j->o->engine, "null") != 0;
 	uint32_t z;
 
 	for (z = 0; z < j->nzones; z++) {
-		zns_mgmt_send(j->dev, (uint64_t)(j->zfirst + z) * j->in->zone_size,
-			      NVME_ZNS_ZSA_RESET, 0, NULL, 0, NULL);
-		j->zone_next[z] = 0;
+		if (device)
+			zns_mgmt_send(j->dev, (uint64_t)(j->zfirst + z) * j->in->zone_size,
+				      NVME_ZNS_ZSA_RESET, 0, NULL, 0, NULL);
 		j->zone_issued[z] = 0;
+		j->dirty[z] = 0;
+		if (j->seq_lba)
+			memset(j->seq_lba[z], 0xff, j->zcap / j->nlb * sizeof(uint64_t));
 	}
+	j->group = 0;
 }
 
 static void *run_job(void *arg)
@@ -328,10 +430,13 @@ static void *run_job(void *arg)
 		j->ios[i].zone = i % j->nzones;
 		memset(j->ios[i].buf, 0x5a, o->bs);
 	}
-	if (o->rw == RW_WRITE || o->rw == RW_APPEND || o->rw == RW_RANDRW) {
-		if (strcmp(o->engine, "null") != 0)
-			reset_job_zones(j);
+	if (o->rw == RW_WRITE || o->rw == RW_APPEND || o->rw == RW_RANDRW)
+		reset_job_zones(j);
+	for (i = 0; i < j->nlanes; i++) {
+		j->lanes[i].zone = i;
+		j->held[i] = 1;
 	}
+	j->cursor = j->nlanes % j->nzones;
 	j->st.lat_min = UINT64_MAX;
 	j->t_start = now_ns();
 	ramp_end = j->t_start + (uint64_t)(o->ramp * 1e9);
@@ -364,14 +469,13 @@ static void *run_job(void *arg)
 		if (j->draining && zns_queue_inflight(j->q) == 0) {
 			/* append: all zones filled; reset them and refill */
 			j->draining = 0;
-			if (strcmp(o->engine, "null") != 0)
-				reset_job_zones(j);
-			else
-				for (i = 0; i < j->nzones; i++)
-					j->zone_issued[i] = 0;
+			reset_job_zones(j);
 			for (i = 0; i < o->iodepth && !j->stop; i++)
 				issue(j, &j->ios[i]);
 		}
+		if (j->limit && j->measuring &&
+		    j->st.ios[0] + j->st.ios[1] - j->ios_ramp[0] - j->ios_ramp[1] >= j->limit)
+			j->stop = 1;	/* --size transferred */
 		if ((++last & 63) != 0)
 			continue;
 		t = now_ns();
@@ -423,16 +527,58 @@ static uint64_t pct(const struct stats *s, double p)
 	return s->lat_max;
 }
 
-static uint32_t parse_size(const char *s)
+/* "4k", "1m", "2g": bytes; 0 for anything else */
+static uint64_t parse_bytes(const char *s)
 {
+	static const char units[] = "kmgt";
+	const char *u;
 	char *e;
 	unsigned long long v = strtoull(s, &e, 0);
 
-	if (*e == 'k' || *e == 'K')
-		v <<= 10;
-	else if (*e == 'm' || *e == 'M')
-		v <<= 20;
-	return (uint32_t)v;
+	if (e == s)
+		return 0;
+	if (*e && (u = strchr(units, *e | 0x20)) != NULL) {
+		v <<= 10 * (unsigned int)(u - units + 1);
+		e++;
+		if (*e == 'i' || *e == 'I')
+			e++;
+		if (*e == 'b' || *e == 'B')
+			e++;
+	}
+	return *e ? 0 : v;
+}
+
+static void verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
+{
+	uint64_t zabs = j->zfirst + z, zs = zabs * j->in->zone_size, l, n = 0, end;
+	const uint64_t *p = (const uint64_t *)b;
+	struct zns_zone zone;
+	unsigned int nz = 1;
+
+	if (zns_report_zones(j->dev, zs, 0, &zone, &nz, NULL) || !nz) {
+		tot->verify_bad++;	/* cannot tell: count it against us */
+		return;
+	}
+	/* A full zone's write pointer is not valid (QEMU reports all ones). */
+	end = zone.state == NVME_ZNS_ZS_FULL ? zs + zone.zcap : zone.wp;
+	for (l = zs; l + j->nlb <= end; l += j->nlb, n++) {
+		tot->verified++;
+		if (zns_read(j->dev, b, l, j->nlb)) {
+			tot->verify_bad++;
+			continue;
+		}
+		if (!j->seq_lba) {
+			if (p[0] != l || p[1] != (0x7a6e732d62656e63ull ^ l))
+				tot->verify_bad++;
+		} else if (p[0] != (APPEND_TAG ^ zabs) || p[1] >= j->zcap / j->nlb ||
+			   p[2] != (~APPEND_TAG ^ zabs ^ (p[1] << 24)) ||
+			   j->seq_lba[z][p[1]] != l) {
+			tot->verify_bad++;
+		}
+	}
+	/* every append the zone took is there, none twice */
+	if (j->seq_lba && n != j->zone_issued[z] / j->nlb)
+		tot->verify_bad++;
 }
 
 static void usage(void)
@@ -440,7 +586,8 @@ static void usage(void)
 	fprintf(stderr,
 "usage: zns-bench [--dev=/dev/ngXnY] [--rw=read|randread|write|append|randrw|reset]\n"
 "  [--bs=4k] [--iodepth=N] [--numjobs=N] [--zones=N] [--zone-start=N]\n"
-"  [--runtime=S] [--ramp=S] [--engine=uring|ioctl|null] [--fixedbufs]\n"
+"  [--runtime=S] [--size=BYTES] [--ramp=S] [--max_open_zones=N]\n"
+"  [--engine=uring|ioctl|null] [--fixedbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=P] [--lat=0|1]\n"
 "  [--idle=sleep|poll] [--iodepth_batch_complete_min=N] [--name=NAME]\n"
 "  [--output-format=normal|json]\n"
@@ -461,6 +608,7 @@ int main(int argc, char **argv)
 		{ "output-format", 1, 0, 'o' }, { "lat", 1, 0, 'l' },
 		{ "idle", 1, 0, 'i' }, { "name", 1, 0, 'n' },
 		{ "iodepth_batch_complete_min", 1, 0, 'B' },
+		{ "max_open_zones", 1, 0, 'O' }, { "size", 1, 0, 's' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	struct opts o = { .engine = "uring", .name = "zns-bench", .rw = RW_RANDREAD,
 			  .bs = 4096, .iodepth = 32, .numjobs = 1, .zones = 4,
@@ -470,6 +618,7 @@ int main(int argc, char **argv)
 	struct zns_dev_info fake;
 	struct job *jobs;
 	struct stats tot;
+	uint32_t dev_open, nopen = 0;
 	double secs = 0, cpu_usr = 0, cpu_sys = 0;
 	uint64_t ios, k;
 	unsigned int i;
@@ -481,15 +630,24 @@ int main(int argc, char **argv)
 		case 'r':
 			for (i = 0; i < 6 && strcmp(optarg, rw_names[i]); i++)
 				;
-			if (i == 6) { usage(); return 2; }
+			if (i == 6) {
+				fprintf(stderr, "zns-bench: unknown rw %s\n", optarg);
+				usage();
+				return 2;
+			}
 			o.rw = (enum rw)i;
 			break;
-		case 'b': o.bs = parse_size(optarg); break;
+		case 'b': {
+			uint64_t v = parse_bytes(optarg);
+
+			o.bs = v > UINT32_MAX ? 0 : (uint32_t)v;
+			break;
+		}
 		case 'q': o.iodepth = (uint32_t)atoi(optarg); break;
 		case 'j': o.numjobs = (uint32_t)atoi(optarg); break;
 		case 'z': o.zones = (uint32_t)atoi(optarg); break;
 		case 'Z': o.zone_start = (uint32_t)atoi(optarg); break;
-		case 't': o.runtime = atof(optarg); break;
+		case 't': o.runtime = atof(optarg); o.runtime_set = 1; break;
 		case 'R': o.ramp = atof(optarg); break;
 		case 'e': o.engine = optarg; break;
 		case 'F': o.fixedbufs = 1; break;
@@ -502,11 +660,16 @@ int main(int argc, char **argv)
 		case 'i': o.idle_sleep = !strcmp(optarg, "sleep"); break;
 		case 'n': o.name = optarg; break;
 		case 'B': o.batch_min = (uint32_t)atoi(optarg); break;
+		case 'O': o.max_open = (uint32_t)atoi(optarg); break;
+		case 's': o.size = parse_bytes(optarg); break;
 		default: usage(); return c == 'h' ? 0 : 2;
 		}
 	}
 	if (!o.iodepth || !o.numjobs || !o.zones || o.bs < 512 || o.runtime <= 0 ||
 	    !o.batch_min || o.batch_min > o.iodepth) {
+		fprintf(stderr, "zns-bench: iodepth, numjobs and zones must be at least 1, "
+			"bs a size of at least 512 (4k, 128k, 1m), runtime above 0 and "
+			"iodepth_batch_complete_min from 1 to iodepth\n");
 		usage();
 		return 2;
 	}
@@ -545,22 +708,45 @@ int main(int argc, char **argv)
 			in->max_xfer, in->zasl);
 		return 2;
 	}
+	/* Zones each job keeps open: write holds iodepth of them (QD1 per
+	 * zone); append and randrw default to the whole range, within what
+	 * the device allows. */
+	dev_open = in->max_open < in->max_active ? in->max_open : in->max_active;
+	if (o.rw == RW_WRITE) {
+		if (o.max_open && o.iodepth > o.max_open) {
+			fprintf(stderr, "zns-bench: rw=write keeps one write in flight per open zone: "
+				"iodepth (%u) must not exceed max_open_zones (%u)\n",
+				o.iodepth, o.max_open);
+			return 2;
+		}
+		nopen = o.iodepth;
+		if (o.zones < o.iodepth)
+			o.zones = o.iodepth;
+	} else if (o.rw == RW_APPEND || o.rw == RW_RANDRW) {
+		nopen = o.max_open ? o.max_open : o.zones;
+		if (!o.max_open && dev_open != ZNS_NO_LIMIT && nopen * o.numjobs > dev_open)
+			nopen = dev_open / o.numjobs;
+		if (nopen > o.zones)
+			nopen = o.zones;
+	}
 	if ((uint64_t)o.zone_start + (uint64_t)o.zones * o.numjobs > in->nr_zones) {
 		fprintf(stderr, "zns-bench: %u jobs x %u zones from zone %u do not fit in %" PRIu64 " zones\n",
 			o.numjobs, o.zones, o.zone_start, in->nr_zones);
 		return 2;
 	}
-	if (o.rw == RW_WRITE && o.iodepth > o.zones) {
-		/* QD1 per zone: iodepth zones at once */
-		o.zones = o.iodepth;
-		if ((uint64_t)o.zone_start + (uint64_t)o.zones * o.numjobs > in->nr_zones ||
-		    (in->max_open != ZNS_NO_LIMIT && o.zones * o.numjobs > in->max_open)) {
-			fprintf(stderr, "zns-bench: rw=write writes iodepth (%u) zones at once; "
-				"the device allows %u open of %" PRIu64 " zones\n",
-				o.iodepth, in->max_open, in->nr_zones);
-			return 2;
-		}
+	if ((o.rw == RW_WRITE || o.rw == RW_APPEND || o.rw == RW_RANDRW) &&
+	    (!nopen || (dev_open != ZNS_NO_LIMIT && nopen * o.numjobs > dev_open))) {
+		fprintf(stderr, "zns-bench: %u jobs x %u open zones; the device allows %u open "
+			"(for rw=write, one per unit of iodepth)\n", o.numjobs, nopen, dev_open);
+		return 2;
 	}
+	if (o.verify && (o.rw == RW_RANDRW || o.rw == RW_RESET || !strcmp(o.engine, "null"))) {
+		fprintf(stderr, "zns-bench: --verify checks write, append, read and randread "
+			"on a device (engine uring or ioctl)\n");
+		return 2;
+	}
+	if (o.size && !o.runtime_set)
+		o.runtime = 1e9;	/* until --size is transferred */
 
 	jobs = calloc(o.numjobs, sizeof(*jobs));
 	for (i = 0; i < o.numjobs && !rc; i++) {
@@ -578,12 +764,32 @@ int main(int argc, char **argv)
 		j->nblocks = (uint64_t)o.zones * in->zone_size / j->nlb;
 		j->base = (uint64_t)j->zfirst * in->zone_size;
 		j->zcap = in->zone_cap ? in->zone_cap : in->zone_size;
-		j->zone_next = calloc(o.zones + 1, sizeof(uint64_t));
-		j->zone_issued = calloc(o.zones + 1, sizeof(uint64_t));
+		j->nopen = nopen;
+		j->nlanes = o.rw == RW_WRITE || o.rw == RW_RANDRW ? nopen : 0;
+		j->limit = o.size / o.bs;
+		j->zone_issued = calloc(o.zones, sizeof(uint64_t));
+		j->held = calloc(o.zones, 1);
+		j->dirty = calloc(o.zones, 1);
+		j->lanes = calloc(j->nlanes + 1, sizeof(*j->lanes));
 		j->ios = calloc(o.iodepth, sizeof(*j->ios));
-		if (posix_memalign((void **)&j->arena, 4096, (size_t)o.iodepth * o.bs)) {
+		if (!j->zone_issued || !j->held || !j->dirty || !j->lanes || !j->ios ||
+		    posix_memalign((void **)&j->arena, 4096, (size_t)o.iodepth * o.bs)) {
 			rc = -ENOMEM;
+			fprintf(stderr, "zns-bench: out of memory\n");
 			break;
+		}
+		if (o.verify && o.rw == RW_APPEND) {
+			uint32_t z;
+
+			j->seq_lba = calloc(o.zones, sizeof(*j->seq_lba));
+			for (z = 0; j->seq_lba && z < o.zones; z++)
+				if (!(j->seq_lba[z] = malloc(j->zcap / j->nlb * sizeof(uint64_t))))
+					break;
+			if (!j->seq_lba || z < o.zones) {
+				rc = -ENOMEM;
+				fprintf(stderr, "zns-bench: out of memory for --verify\n");
+				break;
+			}
 		}
 		if (!strcmp(o.engine, "null"))
 			qo.flags |= ZNS_QUEUE_NULL;
@@ -670,27 +876,16 @@ int main(int argc, char **argv)
 	if (tot.lat_min == UINT64_MAX)
 		tot.lat_min = 0;
 
-	if (o.verify && (o.rw == RW_WRITE)) {
-		/* read back what the write lanes left in their zones */
+	if (o.verify && (o.rw == RW_WRITE || o.rw == RW_APPEND)) {
+		/* Read back every block below each zone's write pointer. A write
+		 * block holds its own LBA; an append block names its zone and
+		 * its number there, and must sit where its completion said. */
 		uint8_t *b;
-		struct zns_zone z;
-		unsigned int nz;
 
 		if (posix_memalign((void **)&b, 4096, o.bs) == 0) {
 			for (i = 0; i < o.numjobs; i++)
-				for (k = 0; k < o.zones; k++) {
-					uint64_t zs = (uint64_t)(jobs[i].zfirst + k) * in->zone_size, l;
-
-					nz = 1;
-					if (zns_report_zones(dev, zs, 0, &z, &nz, NULL) || !nz)
-						continue;
-					for (l = zs; l + jobs[i].nlb <= z.wp; l += jobs[i].nlb) {
-						tot.verified++;
-						if (zns_read(dev, b, l, jobs[i].nlb) ||
-						    ((uint64_t *)b)[0] != l)
-							tot.verify_bad++;
-					}
-				}
+				for (k = 0; k < o.zones; k++)
+					verify_zone(&jobs[i], (uint32_t)k, b, &tot);
 			free(b);
 		}
 	}
@@ -715,11 +910,12 @@ int main(int argc, char **argv)
 		       pct(&tot, 50), pct(&tot, 90), pct(&tot, 99), pct(&tot, 99.9), pct(&tot, 99.99));
 		printf("      \"usr_cpu\" : %.4f,\n      \"sys_cpu\" : %.4f,\n"
 		       "      \"cpu_ns_per_io\" : %.1f,\n      \"runtime_s\" : %.3f,\n"
+		       "      \"verified\" : %" PRIu64 ",\n"
 		       "      \"verify_errors\" : %" PRIu64 "\n    }\n  ]\n}\n",
 		       secs ? 100 * cpu_usr / secs / o.numjobs : 0,
 		       secs ? 100 * cpu_sys / secs / o.numjobs : 0,
 		       ios ? (cpu_usr + cpu_sys) * 1e9 / (double)ios : 0, secs,
-		       tot.verify_bad);
+		       tot.verified, tot.verify_bad);
 	} else {
 		printf("%s: (engine=%s, rw=%s, bs=%u, iodepth=%u, numjobs=%u)\n",
 		       o.name, o.engine, rw_names[o.rw], o.bs, o.iodepth, o.numjobs);

@@ -54,6 +54,9 @@ for k in A E; do
 		ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$asan" || fail=1
 done
 
+# zns-bench's workloads and the fio twins, briefly, on the same namespaces.
+sh "$here/guest-bench.sh" "$b" || fail=1
+
 # Real fallback: a kernel with io_uring disabled (sysctl since Linux 6.6).
 if [ -e /proc/sys/kernel/io_uring_disabled ]; then
 	eval dev=\$ZNS_DEV_A

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# zns-bench on the host with engine=null: every workload runs and reports
+# what it did, --size stops at its byte count, bad options exit 2 with a
+# message, a missing device exits 1 with one.
+: "${top_builddir:?}"
+zb=$top_builddir/bench/zns-bench
+fail=0
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+# num FILE KEY: the first number after "KEY" in zns-bench's JSON
+num() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" | head -n 1; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+for rw in read randread write append randrw reset; do
+	if ! "$zb" --engine=null --rw=$rw --iodepth=4 --zones=6 --runtime=0.2 \
+		--output-format=json > "$t/o.json" 2> "$t/err"; then
+		bad "rw=$rw exited $?: $(cat "$t/err")"
+		continue
+	fi
+	tr -d '\n ' < "$t/o.json" | grep -q '"total_err":0,' || bad "rw=$rw reported errors"
+	ios=$(tr -d '\n ' < "$t/o.json" | grep -o '"total_ios":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }')
+	[ "$ios" -gt 0 ] || bad "rw=$rw did no IO"
+	echo "ok: rw=$rw, $ios IOs"
+done
+
+# randrw does both directions
+"$zb" --engine=null --rw=randrw --rwmixread=50 --iodepth=8 --runtime=0.2 > "$t/o" &&
+	grep -q 'read :' "$t/o" && grep -q 'write:' "$t/o" || bad "randrw did not both read and write"
+
+# --size: exactly that many bytes (the last reap may add a few IOs)
+"$zb" --engine=null --rw=randread --size=64m --iodepth=8 --output-format=json > "$t/o.json" ||
+	bad "--size exited $?"
+ios=$(tr -d '\n ' < "$t/o.json" | grep -o '"total_ios":[0-9]*' | head -n 1 | cut -d: -f2)
+[ "${ios:-0}" -ge 16384 ] && [ "${ios:-0}" -lt 16400 ] || bad "--size=64m did $ios IOs of 4 KiB, not 16384"
+echo "ok: --size=64m, $ios IOs"
+
+# the sleeping mode with batched reaping
+"$zb" --engine=null --idle=sleep --iodepth_batch_complete_min=8 --runtime=0.2 > "$t/o" ||
+	bad "--iodepth_batch_complete_min exited $?"
+
+# bad options: exit 2 and say why
+for args in "--bs=1000" "--bs=4q" "--iodepth=0" "--rw=scan" "--engine=spdk" \
+	"--iodepth_batch_complete_min=64 --iodepth=32" \
+	"--rw=write --iodepth=4 --max_open_zones=2" "--rw=write --iodepth=32 --numjobs=2" \
+	"--verify --rw=write --iodepth=2" "--zones=20000"; do
+	"$zb" --engine=null --runtime=0.1 $args > "$t/o" 2> "$t/err"
+	st=$?
+	[ $st = 2 ] || bad "'$args' exited $st, not 2"
+	[ -s "$t/err" ] || bad "'$args' said nothing on stderr"
+	echo "ok: '$args' refused: $(head -n 1 "$t/err")"
+done
+
+# a device that is not there: exit 1, with the path and what to do
+"$zb" --dev=/dev/ng99n99 --runtime=0.1 > "$t/o" 2> "$t/err"
+st=$?
+[ $st = 1 ] && grep -q '/dev/ng99n99' "$t/err" || bad "missing device: exit $st, '$(cat "$t/err")'"
+echo "ok: missing device: $(cat "$t/err")"
+exit $fail

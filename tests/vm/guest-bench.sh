@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# guest-bench.sh BUILDDIR: inside a zns-vm guest, run zns-bench's workloads
+# briefly on real namespaces and check what they report: no command errors,
+# every block read back as written (write), every append found where its
+# completion said it landed (append), zone ranges walked and reused, clear
+# refusals for a missing device and a namespace that is not zoned; then each
+# fio twin in bench/fio/ once, as bench/compare.sh runs it.
+b=${1:?usage: guest-bench.sh BUILDDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+zb=$b/bench/zns-bench
+fail=0
+t=$(mktemp -d)
+eval "$(sh "$here/guest-devs.sh")"
+
+bad() { echo "FAIL: zns-bench: $*"; fail=1; }
+# val KEY: the numbers after "KEY" in $t/o.json, summed (read + write)
+val() { tr -d '\n ' < "$t/o.json" | grep -o "\"$1\":[0-9.]*" | cut -d: -f2 |
+	awk '{ s += $1 } END { printf "%.0f", s }'; }
+
+# run NAME ARGS...: zns-bench must exit 0, report no command error and, with
+# --verify, check blocks and find no mismatch
+run() {
+	name=$1; shift
+	"$zb" --output-format=json "$@" > "$t/o.json" 2> "$t/err"
+	st=$?
+	if [ $st != 0 ]; then
+		bad "$name: exit $st: $(head -c 300 "$t/err") verify_errors $(val verify_errors), total_err $(val total_err)"
+		return 1
+	fi
+	[ "$(val total_err)" = 0 ] || { bad "$name: $(val total_err) command errors"; return 1; }
+	[ "$(val total_ios)" -gt 0 ] || { bad "$name: no IO"; return 1; }
+	case " $* " in *" --verify "*)
+		[ "$(val verified)" -gt 0 ] || { bad "$name: verified nothing"; return 1; }
+		[ "$(val verify_errors)" = 0 ] || { bad "$name: $(val verify_errors) verify mismatches"; return 1; }
+	esac
+	echo "ok: zns-bench $name: $(val total_ios) IOs, $(val verified) blocks verified"
+}
+
+for k in A B E; do
+	eval dev=\$ZNS_DEV_$k
+	[ -n "$dev" ] || continue
+	echo "== zns-bench: configuration $(echo $k | tr A-Z a-z) ($dev)"
+	case $k in
+	B)	# 16 MiB zones: --size makes the writers fill their zones and walk on
+		run "write, 2 writers over 3 zones, zones reused" --dev="$dev" --rw=write \
+			--bs=64k --iodepth=2 --zones=3 --size=56m --verify
+		run "append, 2 of 4 zones open, range refilled" --dev="$dev" --rw=append \
+			--bs=64k --iodepth=8 --zones=4 --max_open_zones=2 --size=80m --verify
+		run "read back what append left" --dev="$dev" --rw=read --bs=64k --iodepth=4 \
+			--zones=1 --runtime=0.5
+		run "randrw" --dev="$dev" --rw=randrw --iodepth=8 --zones=4 --runtime=1
+		run "reset churn" --dev="$dev" --rw=reset --iodepth=4 --zones=8 --runtime=0.5
+		;;
+	*)
+		run "write" --dev="$dev" --rw=write --bs=16k --iodepth=4 --size=8m --verify
+		run "randread" --dev="$dev" --rw=randread --iodepth=16 --zones=4 --runtime=1
+		run "append" --dev="$dev" --rw=append --bs=16k --iodepth=16 --zones=2 \
+			--size=16m --verify
+		run "randread, sleeping, batched reaping" --dev="$dev" --rw=randread \
+			--iodepth=16 --idle=sleep --iodepth_batch_complete_min=4 --runtime=1
+		run "randread, ioctl engine" --dev="$dev" --engine=ioctl --rw=randread \
+			--iodepth=4 --runtime=0.5
+		run "randread, fixed buffers" --dev="$dev" --rw=randread --iodepth=8 \
+			--fixedbufs --runtime=0.5
+		;;
+	esac
+done
+
+# A namespace that is not zoned: refused at open, saying so.
+if [ -n "$ZNS_DEV_D" ]; then
+	"$zb" --dev="$ZNS_DEV_D" --runtime=0.1 > "$t/o" 2> "$t/err"
+	st=$?
+	if [ $st = 1 ] && grep -qi "zoned" "$t/err"; then
+		echo "ok: zns-bench on configuration d: $(cat "$t/err")"
+	else
+		bad "configuration d (not zoned): exit $st, '$(cat "$t/err")'"
+	fi
+fi
+
+# The fio twins, once each on configuration a, as compare.sh runs them.
+if [ -n "$ZNS_DEV_A" ] && command -v fio > /dev/null; then
+	for job in randread read; do
+		if DEV=$ZNS_DEV_A QD=8 ZONES_SIZE=$((4 * 64 * 1024 * 1024)) RUNTIME=1 \
+			fio --output-format=json "$here/../../bench/fio/$job.fio" > "$t/o.json" 2> "$t/err" &&
+			[ "$(val total_ios)" -gt 0 ] && [ "$(tr -d '\n ' < "$t/o.json" | grep -o '"error":[0-9]*' | head -n 1)" = '"error":0' ]; then
+			echo "ok: fio $job.fio: $(val total_ios) IOs"
+		else
+			echo "FAIL: fio $job.fio: $(head -c 300 "$t/err")"; fail=1
+		fi
+	done
+	if DEV=$ZNS_DEV_A JOBS=2 ZONE_BYTES=$((64 * 1024 * 1024)) RUNTIME=1 \
+		fio --output-format=json "$here/../../bench/fio/write-zoned.fio" > "$t/o.json" 2> "$t/err" &&
+		[ "$(val total_ios)" -gt 0 ]; then
+		echo "ok: fio write-zoned.fio: $(val total_ios) IOs"
+	else
+		echo "FAIL: fio write-zoned.fio: $(head -c 300 "$t/err")"; fail=1
+	fi
+elif [ -n "$ZNS_DEV_A" ]; then
+	echo "FAIL: fio not installed (scripts/deps.sh installs it)"; fail=1
+fi
+rm -rf "$t"
+exit $fail
