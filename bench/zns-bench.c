@@ -204,19 +204,16 @@ static void record_lat(struct job *j, struct io *io)
 	s->hist[hidx(d)]++;
 }
 
-static void on_done(void *user, int status, uint64_t result)
+/* Everything but a plain read's completion: lanes, resets, verify, errors. */
+static void done_slow(struct job *j, struct io *io, int status, uint64_t result)
 {
-	struct io *io = user;
-	struct job *j = io->j;
 	struct stats *s = &j->st;
 
-	if (j->lat)
-		record_lat(j, io);
 	if (io->lane) {
 		io->lane->busy = 0;
 		io->lane = NULL;
 	}
-	if (unlikely(j->seq_lba) && io->dir && !io->reset && !status) {
+	if (j->seq_lba && io->dir && !io->reset && !status) {
 		/* append verify: it must have landed inside its zone */
 		uint64_t zs = (uint64_t)(j->zfirst + io->zone) * j->in->zone_size;
 
@@ -225,7 +222,7 @@ static void on_done(void *user, int status, uint64_t result)
 		else
 			j->seq_lba[io->zone][io->seq] = result;
 	}
-	if (likely(!status && !io->reset)) {
+	if (!status && !io->reset) {
 		s->ios[io->dir]++;	/* ramp-up IOs are subtracted at the end */
 		if (j->verify && io->dir == 0) {
 			uint64_t *p = (uint64_t *)io->buf;
@@ -242,6 +239,20 @@ static void on_done(void *user, int status, uint64_t result)
 		if (status)
 			record_err(s, status);
 	}
+}
+
+static void on_done(void *user, int status, uint64_t result)
+{
+	struct io *io = user;
+	struct job *j = io->j;
+
+	if (j->lat)
+		record_lat(j, io);
+	/* a read that succeeded, with nothing to check: count it */
+	if (likely(!(status | io->dir | j->verify)))
+		j->st.ios[0]++;	/* ramp-up IOs are subtracted at the end */
+	else
+		done_slow(j, io, status, result);
 	if (likely(!j->stop))
 		issue(j, io);
 }
