@@ -1,18 +1,30 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# compare.sh BUILDDIR [RUNTIME]: run each workload with zns-bench and with
-# fio's io_uring_cmd engine, one after the other on the same device in the
-# same boot, and print a table. Inside a zns-vm guest it finds the QEMU ZNS
-# namespace (configuration a) and, on kernels with nvme-loop, builds the
-# CPU-bound target: the kernel's NVMe target over loop on a zoned null_blk
-# with memory_backed=0. Both tools are pinned to CPU 1.
+# compare.sh BUILDDIR [RUNTIME] [devices|null|all]: run each workload with
+# zns-bench and with fio's io_uring_cmd engine, one after the other on the
+# same device in the same boot, and print a table. Inside a zns-vm guest it
+# finds the QEMU ZNS namespace (configuration a) and, on kernels with
+# nvme-loop, builds the CPU-bound target: the kernel's NVMe target over loop
+# on a zoned null_blk with memory_backed=0. Both tools are pinned to CPU 1.
 # ZNS_BENCH_DEV=/dev/ngXnY runs it on that device instead (destructive).
 # "null" compares only the null engines (library cost per IO, on the host),
-# "devices" only the devices. ZNS_BENCH_WORKLOADS="randread 32;read 8" picks
-# read workloads ("RW QD" pairs, and then no write/append rows),
-# ZNS_BENCH_TARGETS="nvmet-nullb" picks targets, ZNS_BENCH_REPEAT=N repeats
-# each row.
+# "devices" only the devices.
+#
+# Read workloads are "RW QD [REAP]" entries: REAP > 1 makes both tools wait
+# for that many completions per reap (fio iodepth_batch_complete_min,
+# zns-bench --idle=sleep --iodepth_batch_complete_min); without it zns-bench
+# runs twice, polling and sleeping, against one fio run reaping one at a time.
+# ZNS_BENCH_WORKLOADS="randread 32;randread 32 8" picks them (and then no
+# write/append rows), ZNS_BENCH_TARGETS="nvmet-nullb" picks targets,
+# ZNS_BENCH_REPEAT=N runs every row N times, alternating the tools, and adds
+# the medians.
+#
+# Columns: IOPS of each; the ratio; CPU per IO of the benchmark's own thread
+# (fio: usr+sys of its process; zns-bench: its job thread); and, with a
+# RUNTIME of 3 s or more, CPU per IO of the whole machine (every CPU's busy
+# time from /proc/stat, sampled from 1 s in to 1 s before the end), which
+# includes the target's side of each IO.
 b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
 rt=${2:-5}
 what=${3:-all}
@@ -30,10 +42,12 @@ elif [ -n "$ZNS_BENCH_DEV" ]; then
 else
 	eval "$(sh "$here/../tests/vm/guest-devs.sh")"
 	targets="qemu-zns:$ZNS_DEV_A"
-	if [ -d /sys/module/nvme_loop ] && sh "$here/../tests/vm/guest-nvmet.sh" 0; then
+	# the nvmet target, built once per boot
+	if [ -z "$ZNS_DEV_E" ] && [ -d /sys/module/nvme_loop ] &&
+		sh "$here/../tests/vm/guest-nvmet.sh" 0; then
 		eval "$(sh "$here/../tests/vm/guest-devs.sh")"
-		targets="$targets nvmet-nullb:$ZNS_DEV_E"
 	fi
+	[ -n "$ZNS_DEV_E" ] && targets="$targets nvmet-nullb:$ZNS_DEV_E"
 fi
 
 # jget FILE KEY: the number after the first "KEY" in a fio/zns-bench JSON file
@@ -44,62 +58,130 @@ jdir() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":{[^}]*\"$3\":\([0-9.e+-]*\).*/\
 # iops FILE: read + write IOPS
 iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN { printf "%.0f", r + w }'; }
 
-row() {	# name fio.json zb.json
+# sample NAME: in the background, every CPU's busy jiffies over the middle of
+# the run, into $out/NAME.busy (seconds) and $out/NAME.span (seconds)
+sample() {
+	rm -f "$out/$1.busy"
+	[ "$rt" -ge 3 ] 2>/dev/null || return 0
+	(
+		sleep 1
+		a=$(head -n 1 /proc/stat)
+		t0=$(date +%s.%N)
+		sleep $((rt - 2))
+		z=$(head -n 1 /proc/stat)
+		t1=$(date +%s.%N)
+		echo "$a" "$z" | awk -v t0="$t0" -v t1="$t1" '{
+			# cpu user nice system idle iowait irq softirq steal (x2)
+			b0 = $2 + $3 + $4 + $7 + $8 + $9; b1 = $13 + $14 + $15 + $18 + $19 + $20
+			printf "%.3f %.3f\n", (b1 - b0) / 100, t1 - t0 }' > "$out/$1.busy"
+	) &
+}
+# allcpu NAME IOPS: whole-machine CPU ns per IO, or "-"
+allcpu() {
+	wait
+	if [ -s "$out/$1.busy" ]; then
+		awk -v i="$2" '{ if (i > 0 && $2 > 0) printf "%.0f", $1 * 1e9 / (i * $2); else print "-" }' "$out/$1.busy"
+	else
+		echo -
+	fi
+}
+
+# row NAME FIO.json ZB.json FIO-ALLCPU ZB-ALLCPU: print a row, keep it for the medians
+row() {
 	fi=$(iops "$2"); zi=$(iops "$3")
 	# fio: (usr+sys)% of the runtime, per IO
 	fc=$(awk -v u="$(jget "$2" usr_cpu)" -v s="$(jget "$2" sys_cpu)" -v i="$fi" \
 		'BEGIN { if (i > 0) printf "%.0f", (u + s) / 100 * 1e9 / i; else print "-" }')
 	zc=$(jget "$3" cpu_ns_per_io)
-	awk -v n="$1" -v fi="$fi" -v zi="$zi" -v fc="$fc" -v zc="$zc" 'BEGIN {
+	echo "$1|$fi|$zi|$fc|$zc|$4|$5" >> "$out/rows"
+	line "$1" "$fi" "$zi" "$fc" "$zc" "$4" "$5"
+}
+line() {
+	awk -v n="$1" -v fi="$2" -v zi="$3" -v fc="$4" -v zc="$5" -v fa="$6" -v za="$7" 'BEGIN {
 		r = fi > 0 ? zi / fi : 0
-		printf "%-34s %12.0f %12.0f %7.2fx %12s %12.0f\n", n, fi, zi, r, fc, zc }'
+		printf "%-44s %9.0f %9.0f %6.2fx %9s %9.0f %9s %9s\n", n, fi, zi, r, fc, zc, fa, za }'
+}
+header() {
+	printf "%-44s %9s %9s %7s %9s %9s %9s %9s\n" workload "fio IOPS" "zns IOPS" ratio \
+		"fio ns/IO" "zns ns/IO" "fio all" "zns all"
 }
 
-printf "%-34s %12s %12s %8s %12s %12s\n" workload "fio IOPS" "zns IOPS" ratio "fio ns/IO" "zns ns/IO"
+# fiorun JOB [VAR=VALUE...]: fio pinned, sampled, into $out/fio.json
+fiorun() {
+	job=$1; shift
+	sample fio
+	env "$@" RUNTIME="$rt" $pin fio --output-format=json "$here/fio/$job.fio" \
+		> "$out/fio.json" 2> "$out/fio.err" || {
+		wait
+		echo "fio $job failed: $(head -c 300 "$out/fio.err")"
+		return 1
+	}
+	fa=$(allcpu fio "$(iops "$out/fio.json")")
+}
+# zbrun ARGS...: zns-bench pinned, sampled, into $out/zb.json
+zbrun() {
+	sample zb
+	$pin "$zb" --runtime="$rt" --output-format=json "$@" > "$out/zb.json" || {
+		wait
+		echo "zns-bench $* failed"
+		return 1
+	}
+	za=$(allcpu zb "$(iops "$out/zb.json")")
+}
+
+header
+: > "$out/rows"
 for t in $targets; do
 	name=${t%%:*}; dev=${t#*:}
 	zones=4
 	size=$(( zones * 64 * 1024 * 1024 ))
 	case " ${ZNS_BENCH_TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	IFS=';'
-	for w in ${ZNS_BENCH_WORKLOADS:-randread 32;randread 1;read 8}; do
+	for w in ${ZNS_BENCH_WORKLOADS:-randread 32;randread 32 8;randread 1;read 8}; do
 	unset IFS
 	rep=0
 	while [ $rep -lt "${ZNS_BENCH_REPEAT:-1}" ]; do
 		rep=$((rep + 1))
 		set -- $w
-		rw=$1; qd=$2
-		DEV=$dev QD=$qd ZONES_SIZE=$size RUNTIME=$rt $pin fio --output-format=json \
-			"$here/fio/$rw.fio" > "$out/fio.json" 2> "$out/fio.err" ||
-			{ echo "fio $rw failed on $dev: $(head -c 300 "$out/fio.err")"; continue; }
-		$pin "$zb" --dev="$dev" --rw="$rw" --bs=4k --iodepth="$qd" --zones=$zones \
-			--runtime="$rt" --output-format=json > "$out/zb.json" ||
-			{ echo "zns-bench $rw failed on $dev"; continue; }
-		row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json"
-		$pin "$zb" --dev="$dev" --rw="$rw" --bs=4k --iodepth="$qd" --zones=$zones \
-			--runtime="$rt" --idle=sleep --output-format=json > "$out/zb.json" &&
-		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"
+		rw=$1; qd=$2; reap=${3:-1}
+		zargs="--dev=$dev --rw=$rw --bs=4k --iodepth=$qd --zones=$zones"
+		fiorun "$rw" DEV="$dev" QD="$qd" BATCH="$reap" ZONES_SIZE="$size" || continue
+		if [ "$reap" -gt 1 ]; then
+			zbrun $zargs --idle=sleep --iodepth_batch_complete_min="$reap" &&
+			row "$name $rw 4k QD$qd (reap $reap, sleep)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+			continue
+		fi
+		zbrun $zargs &&
+		row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+		zbrun $zargs --idle=sleep &&
+		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
 	done
 	done
 	unset IFS
 	[ -n "$ZNS_BENCH_WORKLOADS" ] && continue
 	qd=4
-	if DEV=$dev JOBS=$qd ZONE_BYTES=$(( 64 * 1024 * 1024 )) RUNTIME=$rt $pin fio \
-		--output-format=json "$here/fio/write-zoned.fio" > "$out/fio.json" 2> "$out/fio.err"; then
-		$pin "$zb" --dev="$dev" --rw=write --bs=4k --iodepth=$qd --runtime="$rt" \
-			--output-format=json > "$out/zb.json" &&
-		row "$name write 4k, $qd zones at QD1" "$out/fio.json" "$out/zb.json"
-	else
-		echo "$name write: fio zonemode=zbd failed: $(tr '\n' ' ' < "$out/fio.err" | head -c 200)"
+	if fiorun write-zoned DEV="$dev" JOBS=$qd ZONE_BYTES=$(( 64 * 1024 * 1024 )); then
+		zbrun --dev="$dev" --rw=write --bs=4k --iodepth=$qd &&
+		row "$name write 4k, $qd zones at QD1" "$out/fio.json" "$out/zb.json" "$fa" "$za"
 	fi
-	$pin "$zb" --dev="$dev" --rw=append --bs=4k --iodepth=32 --zones=4 --runtime="$rt" \
-		--output-format=json > "$out/zb.json" &&
-	echo "$name append 4k QD32 (fio has no zone append): $(iops "$out/zb.json") IOPS, $(jget "$out/zb.json" cpu_ns_per_io) ns CPU/IO"
+	zbrun --dev="$dev" --rw=append --bs=4k --iodepth=32 --zones=4 &&
+	echo "$name append 4k QD32 (fio has no zone append): $(iops "$out/zb.json") IOPS, $(jget "$out/zb.json" cpu_ns_per_io) ns CPU/IO, $za ns all-CPU/IO"
 done
+
+# The medians of repeated rows (each column on its own).
+if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ]; then
+	echo "medians of ${ZNS_BENCH_REPEAT} runs (ratio = median zns IOPS / median fio IOPS):"
+	cut -d'|' -f1 "$out/rows" | awk '!seen[$0]++' | while IFS= read -r n; do
+		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
+			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)"
+	done
+fi
 [ "$what" = devices ] && { rm -rf "$out"; exit 0; }
 for qd in 1 16; do
 	QD=$qd RUNTIME=$rt $pin fio --output-format=json "$here/fio/null.fio" > "$out/fio.json" 2>/dev/null &&
 	$pin "$zb" --engine=null --iodepth=$qd --runtime="$rt" --lat=0 --output-format=json > "$out/zb.json" &&
-	row "null engine QD$qd (library cost)" "$out/fio.json" "$out/zb.json"
+	row "null engine QD$qd (library cost)" "$out/fio.json" "$out/zb.json" - -
 done
 rm -rf "$out"
