@@ -64,6 +64,14 @@ for k in A B E; do
 			--iodepth=4 --runtime=0.5
 		run "randread, fixed buffers" --dev="$dev" --rw=randread --iodepth=8 \
 			--fixedbufs --runtime=0.5
+		run "randread, SQPOLL" --dev="$dev" --rw=randread --iodepth=8 --sqpoll \
+			--runtime=0.5
+		run "randread, 2 jobs" --dev="$dev" --rw=randread --iodepth=8 --numjobs=2 \
+			--zones=2 --runtime=0.5
+		# IOPOLL needs the driver's poll queues (zns-vm boots with one);
+		# nvme-loop has none
+		[ $k = A ] && run "randread, IOPOLL (hipri)" --dev="$dev" --rw=randread \
+			--iodepth=8 --hipri --runtime=0.5
 		;;
 	esac
 done
