@@ -82,7 +82,12 @@ struct zns_queue {
 
 static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 {
+	/* TASKRUN_FLAG: the kernel says in the SQ ring flags when entering
+	 * it would complete something, so an idle zns_reap() stays in user
+	 * space. */
 	static const unsigned int tries[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+			IORING_SETUP_TASKRUN_FLAG,
 		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 		IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
 		0,
@@ -735,6 +740,21 @@ static unsigned int drain_done(struct zns_queue *q)
 	return n;
 }
 
+/* Would entering the kernel complete anything? Deferred and cooperative task
+ * work runs only when the task enters it; IOPOLL completes only when polled.
+ * With TASKRUN_FLAG the kernel tells (it also flags an overflowed CQ). */
+static inline int kernel_has_events(const struct zns_queue *q)
+{
+	unsigned int f = q->setup_flags;
+
+	if (f & IORING_SETUP_IOPOLL)
+		return 1;
+	if (f & IORING_SETUP_TASKRUN_FLAG)
+		return !!(IO_URING_READ_ONCE(*q->ring.sq.kflags) &
+			  (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW));
+	return !!(f & (IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_COOP_TASKRUN));
+}
+
 /* One kernel entry: submit what is prepared and, with @events, run the
  * deferred or polled completions (DEFER_TASKRUN and IOPOLL post them only
  * when the task enters the kernel). */
@@ -804,10 +824,7 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 	if (got >= min) {
 		/* Nothing to wait for: at most one kernel entry, to submit and,
 		 * when nothing was found, to collect deferred completions. */
-		int events = !got && zns_queue_inflight(q) &&
-			(q->setup_flags & (IORING_SETUP_DEFER_TASKRUN |
-					   IORING_SETUP_IOPOLL |
-					   IORING_SETUP_COOP_TASKRUN));
+		int events = !got && zns_queue_inflight(q) && kernel_has_events(q);
 
 		if (io_uring_sq_ready(&q->ring) || events) {
 			rc = submit_get_events(q, events);

@@ -175,6 +175,8 @@ int zns_submit(struct zns_queue *q);
  *
  * Submits what is prepared, then takes completions off the ring in batches
  * and runs their callbacks. Waiting stops early when nothing is in flight.
+ * Without @min, it enters the kernel only to submit or when the kernel has
+ * flagged completions to post, so an idle call makes no system call.
  *
  * Return: the number of callbacks run (may be fewer than @min after a
  * timeout), or -errno.
