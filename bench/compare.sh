@@ -18,16 +18,21 @@
 # ZNS_BENCH_WORKLOADS="randread 32;randread 32 8" picks them (and then no
 # write/append rows), ZNS_BENCH_TARGETS="nvmet-nullb" picks targets,
 # ZNS_BENCH_REPEAT=N runs every row N times, alternating the tools, and adds
-# the medians.
+# the medians. ZNS_BENCH_RAMP=S (whole seconds, default 1) runs each device
+# workload S seconds before measuring, in both tools (fio ramp_time,
+# zns-bench --ramp): without it, the first pair of runs on the nvmet target
+# was repeatedly the slowest, a warm-up rather than either tool's cost.
 #
 # Columns: IOPS of each; the ratio; CPU per IO of the benchmark's own thread
 # (fio: usr+sys of its process; zns-bench: its job thread); and, with a
 # RUNTIME of 3 s or more, CPU per IO of the whole machine (every CPU's busy
-# time from /proc/stat, sampled from 1 s in to 1 s before the end), which
-# includes the target's side of each IO.
+# time from /proc/stat, sampled from 1 s after the ramp to 1 s before the
+# end), which includes the target's side of each IO.
 b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
 rt=${2:-5}
 what=${3:-all}
+ramp=${ZNS_BENCH_RAMP:-1}
+case $ramp in *[!0-9]*|'') echo "compare.sh: ZNS_BENCH_RAMP must be whole seconds" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 zb=$b/bench/zns-bench
 pin="taskset -c 1"
@@ -64,7 +69,7 @@ sample() {
 	rm -f "$out/$1.busy"
 	[ "$rt" -ge 3 ] 2>/dev/null || return 0
 	(
-		sleep 1
+		sleep $((ramp + 1))
 		a=$(head -n 1 /proc/stat)
 		t0=$(date +%s.%N)
 		sleep $((rt - 2))
@@ -110,7 +115,7 @@ header() {
 fiorun() {
 	job=$1; shift
 	sample fio
-	env "$@" RUNTIME="$rt" $pin fio --output-format=json "$here/fio/$job.fio" \
+	env "$@" RUNTIME="$rt" RAMP="$ramp" $pin fio --output-format=json "$here/fio/$job.fio" \
 		> "$out/fio.json" 2> "$out/fio.err" || {
 		wait
 		echo "fio $job failed: $(head -c 300 "$out/fio.err")"
@@ -121,7 +126,7 @@ fiorun() {
 # zbrun ARGS...: zns-bench pinned, sampled, into $out/zb.json
 zbrun() {
 	sample zb
-	$pin "$zb" --runtime="$rt" --output-format=json "$@" > "$out/zb.json" || {
+	$pin "$zb" --runtime="$rt" --ramp="$ramp" --output-format=json "$@" > "$out/zb.json" || {
 		wait
 		echo "zns-bench $* failed"
 		return 1
