@@ -63,8 +63,8 @@ jdir() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":{[^}]*\"$3\":\([0-9.e+-]*\).*/\
 # iops FILE: read + write IOPS
 iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN { printf "%.0f", r + w }'; }
 
-# sample NAME: in the background, every CPU's busy jiffies over the middle of
-# the run, into $out/NAME.busy (seconds) and $out/NAME.span (seconds)
+# sample NAME: in the background, every CPU's busy time over the middle of
+# the run: "BUSY-SECONDS WINDOW-SECONDS" into $out/NAME.busy
 sample() {
 	rm -f "$out/$1.busy"
 	[ "$rt" -ge 3 ] 2>/dev/null || return 0
