@@ -150,13 +150,11 @@ static int uring_cmd_supported(struct io_uring *ring)
 /* Release everything a queue holds (a partly built one too). */
 static void queue_free(struct zns_queue *q)
 {
-	if (q->mode == ZNS_MODE_URING) {
-		/* Only the owner can drop its index; for another thread the
-		 * kernel drops it when the owner exits. */
-		if (q->reg_ring && pthread_equal(q->owner, pthread_self()))
-			io_uring_unregister_ring_fd(&q->ring);
+	/* io_uring_queue_exit() also drops a registered ring index; from
+	 * another thread that fails, and the kernel drops it when the owner
+	 * exits. */
+	if (q->mode == ZNS_MODE_URING)
 		io_uring_queue_exit(&q->ring);
-	}
 	if (q->efd >= 0)
 		close(q->efd);
 	free(q->bufs);

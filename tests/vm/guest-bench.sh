@@ -87,24 +87,23 @@ if [ -n "$ZNS_DEV_D" ]; then
 	fi
 fi
 
-# The fio twins, once each on configuration a, as compare.sh runs them.
-if [ -n "$ZNS_DEV_A" ] && command -v fio > /dev/null; then
-	for job in randread read; do
-		if DEV=$ZNS_DEV_A QD=8 BATCH=2 RAMP=0 ZONES_SIZE=$((4 * 64 * 1024 * 1024)) RUNTIME=1 \
-			fio --output-format=json "$here/../../bench/fio/$job.fio" > "$t/o.json" 2> "$t/err" &&
-			[ "$(val total_ios)" -gt 0 ] && [ "$(tr -d '\n ' < "$t/o.json" | grep -o '"error":[0-9]*' | head -n 1)" = '"error":0' ]; then
-			echo "ok: fio $job.fio: $(val total_ios) IOs"
-		else
-			echo "FAIL: fio $job.fio: $(head -c 300 "$t/err")"; fail=1
-		fi
-	done
-	if DEV=$ZNS_DEV_A JOBS=2 RAMP=0 ZONE_BYTES=$((64 * 1024 * 1024)) RUNTIME=1 \
-		fio --output-format=json "$here/../../bench/fio/write-zoned.fio" > "$t/o.json" 2> "$t/err" &&
-		[ "$(val total_ios)" -gt 0 ]; then
-		echo "ok: fio write-zoned.fio: $(val total_ios) IOs"
+# The fio twins, once each on configuration a, as compare.sh runs them:
+# fiojob JOB VAR=VALUE... must exit 0, report no error and do some IO.
+fiojob() {
+	job=$1; shift
+	if env DEV="$ZNS_DEV_A" RAMP=0 RUNTIME=1 "$@" fio --output-format=json \
+		"$here/../../bench/fio/$job.fio" > "$t/o.json" 2> "$t/err" &&
+		[ "$(val total_ios)" -gt 0 ] &&
+		[ "$(tr -d '\n ' < "$t/o.json" | grep -o '"error":[0-9]*' | head -n 1)" = '"error":0' ]; then
+		echo "ok: fio $job.fio: $(val total_ios) IOs"
 	else
-		echo "FAIL: fio write-zoned.fio: $(head -c 300 "$t/err")"; fail=1
+		echo "FAIL: fio $job.fio: $(head -c 300 "$t/err")"; fail=1
 	fi
+}
+if [ -n "$ZNS_DEV_A" ] && command -v fio > /dev/null; then
+	fiojob randread QD=8 BATCH=2 ZONES_SIZE=$((4 * 64 * 1024 * 1024))
+	fiojob read QD=8 ZONES_SIZE=$((4 * 64 * 1024 * 1024))
+	fiojob write-zoned JOBS=2 ZONE_BYTES=$((64 * 1024 * 1024))
 elif [ -n "$ZNS_DEV_A" ]; then
 	echo "FAIL: fio not installed (scripts/deps.sh installs it)"; fail=1
 fi
