@@ -9,7 +9,7 @@
 #include <libzns/spec.h>
 #include <libzns/status.h>
 #include <libzns/device.h>
-#include <libzns/zone.h>
+#include <libzns/sync.h>
 #include <libzns/queue.h>
 #include <libzns/nvme.h>
 

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * libnvme 1.x compatible ZNS calls: the shared encoders, libnvme's return
- * convention (0, NVMe status > 0, or -1 with errno).
+ * libnvme 1.x compatible ZNS calls: the shared encoders and the ioctl
+ * transport, with libnvme's return convention (0, NVMe status > 0, or -1
+ * with errno).
+ *
+ * Layer: libnvme compatibility, built into its own library (libzns-nvme)
+ * so that libzns.so exports no nvme_* name. Depends on cmd.h and the ioctl
+ * transport only: no device handle, no queue.
  */
-#include "zns-private.h"
+#include "cmd.h"
+#include "ioctl.h"
 
-#include <errno.h>
+#include <stddef.h>
 
 /* Native result (0, -errno, status) to libnvme's convention. */
 static int compat_ret(int rc)
@@ -119,13 +125,18 @@ int nvme_zns_report_zones(int fd, __u32 nsid, __u64 slba,
 	return nvme_zns_mgmt_recv(&args);
 }
 
+/* libnvme's first nvme_zns_append_args ended with lbatm, padded to 8. */
+#define APPEND_ARGS_V1	((offsetof(struct nvme_zns_append_args, lbatm) + \
+			  sizeof(__u16) + 7) & ~(size_t)7)
+
 ZNS_EXPORT
 int nvme_zns_append(struct nvme_zns_append_args *args)
 {
 	struct nvme_uring_cmd c;
 	uint64_t reftag;
 
-	if (!args || args->args_size < (int)sizeof(*args))
+	if (!args || args->args_size < (int)APPEND_ARGS_V1 ||
+	    args->args_size > (int)sizeof(*args))
 		return compat_ret(-EINVAL);
 	/* libnvme passes NLB 0's based, as it stands in CDW12. */
 	zns_enc_rw(&c, nvme_zns_cmd_append, args->nsid, args->data,
@@ -133,8 +144,9 @@ int nvme_zns_append(struct nvme_zns_append_args *args)
 		   args->control);
 	c.metadata = (uintptr_t)args->metadata;
 	c.metadata_len = args->metadata_len;
-	reftag = args->ilbrt ? args->ilbrt : args->ilbrt_u64;
-	c.cdw14 = (uint32_t)reftag;
-	c.cdw15 = args->lbat | (uint32_t)args->lbatm << 16;
+	/* The v1 struct has only the 32-bit tag; the full one, the 64-bit. */
+	reftag = args->args_size == (int)APPEND_ARGS_V1 ? args->ilbrt :
+							    args->ilbrt_u64;
+	zns_enc_pi(&c, reftag, args->lbat, args->lbatm);
 	return compat_exec(args->fd, 0, &c, args->timeout, NULL, args->result);
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Names for NVMe status values and libzns errors.
+ * Names for NVMe status values and libzns errors, and the rule the last
+ * refused call broke.
+ *
+ * Layer: status. Depends on private.h only.
  */
-#include "zns-private.h"
+#include "private.h"
 
 #include <string.h>
 
@@ -158,6 +161,14 @@ static const char *zns_errno_hint(int err)
 		return "Operation not supported by this kernel or device (io_uring passthrough needs Linux 5.19, fixed buffers 6.0, IOPOLL for passthrough 6.1)";
 	case ENOSYS:
 		return "io_uring is not available in this kernel: use ZNS_QUEUE_SYNC";
+	case EEXIST:
+		return "Queue owned by another thread: a queue binds to the first thread that prepares, submits or reaps on it; give each thread its own queue";
+	case EDEADLK:
+		return "Called from a completion callback of the same queue: free the queue after zns_reap() returns";
+	case EFAULT:
+		return "A data buffer is NULL";
+	case EINVAL:
+		return "Invalid argument: a NULL handle, a length of 0, an unknown flag or action, or an LBA that must start a zone (zns_last_error() names the rule)";
 	default:
 		return NULL;
 	}
@@ -188,4 +199,12 @@ const char *zns_status_str(int status)
 			hi = mid;
 	}
 	return "Unknown NVMe status";
+}
+
+ZNS_TLS const char *zns_why;
+
+ZNS_EXPORT
+const char *zns_last_error(void)
+{
+	return zns_why ? zns_why : "no libzns call has failed on this thread";
 }

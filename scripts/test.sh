@@ -12,14 +12,16 @@ cd "$src"
 ./autogen.sh >/dev/null
 mkdir -p build
 cd build
-"$src/configure" --enable-werror -q
+# --with-vm: the guest suites are required here; a missing kernel or QEMU,
+# or a guest that does not boot, fails the run.
+"$src/configure" --enable-werror --with-vm -q
 make -j"$(nproc)" -s
 st=0
 make -j1 check || st=$?
 # The Check totals of every suite, per kernel and device configuration.
 echo "== Check totals"
 p=0; f=0
-for log in tests/unit/test-unit.log tests/vm/logs/suites-*.log; do
+for log in tests/unit/*.log tests/vm/logs/suites-*.log; do
 	[ -f "$log" ] || continue
 	tr -d '\r' < "$log" | grep -E '^(== zns-itest|Running suite|[0-9]+%: Checks)' | sed "s|^|$(basename "$log" .log): |"
 	eval "$(tr -d '\r' < "$log" | sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/c=\1 x=\2 e=\3; p=$((p + c - x - e)); f=$((f + x + e))/p')"

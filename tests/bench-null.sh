@@ -26,6 +26,14 @@ for rw in read randread write append randrw reset; do
 	echo "ok: rw=$rw, $ios IOs"
 done
 
+# the defaults work on every workload of the null engine (iodepth 32, 4
+# zones: write keeps 32 zones open, within the null namespace's 128)
+for rw in read randread write append randrw reset; do
+	"$zb" --engine=null --rw=$rw --runtime=0.1 > "$t/o" 2> "$t/err" ||
+		bad "defaults, rw=$rw exited $?: $(cat "$t/err")"
+done
+echo "ok: every workload runs with the default options"
+
 # randrw does both directions
 "$zb" --engine=null --rw=randrw --rwmixread=50 --iodepth=8 --runtime=0.2 > "$t/o" &&
 	grep -q 'read :' "$t/o" && grep -q 'write:' "$t/o" || bad "randrw did not both read and write"
@@ -44,7 +52,7 @@ echo "ok: --size=64m, $ios IOs"
 # bad options: exit 2 and say why
 for args in "--bs=1000" "--bs=4q" "--iodepth=0" "--rw=scan" "--engine=spdk" \
 	"--iodepth_batch_complete_min=64 --iodepth=32" \
-	"--rw=write --iodepth=4 --max_open_zones=2" "--rw=write --iodepth=32 --numjobs=2" \
+	"--rw=write --iodepth=4 --max_open_zones=2" "--rw=write --iodepth=100 --numjobs=2" \
 	"--verify --rw=write --iodepth=2" "--zones=20000"; do
 	"$zb" --engine=null --runtime=0.1 $args > "$t/o" 2> "$t/err"
 	st=$?

@@ -1,28 +1,56 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Only public symbols are exported from libzns.so, each has a man page and a
-# kernel-doc comment in the public headers, and the libnvme names are there.
+# Only public symbols are exported, each from the library it belongs to
+# (zns_* from libzns.so, the libnvme-compatible nvme_* from libzns-nvme.so
+# and never from libzns.so, so linking libnvme beside libzns clashes on
+# nothing); every exported function and every public inline has a man page
+# and a kernel-doc comment in the public headers.
 : "${top_builddir:?}" "${top_srcdir:?}"
-so=$top_builddir/lib/.libs/libzns.so
-[ -f "$so" ] || { echo "check-exports: $so not built"; exit 1; }
 fail=0
-syms=$(nm -D --defined-only "$so" | awk '$2 == "T" || $2 == "W" { sub(/@.*/, "", $3); print $3 }' | sort -u)
-[ -n "$syms" ] || { echo "check-exports: no symbols in $so"; exit 1; }
-for s in $syms; do
+hdrs="$top_srcdir/include/libzns/*.h"
+
+# syms LIB: the functions a shared library exports
+syms() {
+	so=$top_builddir/lib/.libs/$1.so
+	[ -f "$so" ] || { echo "check-exports: $so not built" >&2; return 1; }
+	nm -D --defined-only "$so" | awk '$2 == "T" || $2 == "W" { sub(/@.*/, "", $3); print $3 }' | sort -u
+}
+documented() {
+	[ -f "$top_srcdir/man/$1.3" ] || { echo "FAIL: $1 has no man page"; fail=1; }
+	grep -q "^ \* $1() - " $hdrs || { echo "FAIL: $1 has no kernel-doc comment"; fail=1; }
+}
+
+zns=$(syms libzns) || exit 1
+nvme=$(syms libzns-nvme) || exit 1
+[ -n "$zns" ] && [ -n "$nvme" ] || { echo "check-exports: no symbols"; exit 1; }
+for s in $zns; do
 	case "$s" in
-	zns_*|nvme_zns_*|nvme_get_log_zns_*) ;;
-	*) echo "FAIL: $s is exported but not public"; fail=1 ;;
+	zns_*) ;;
+	*) echo "FAIL: libzns.so exports $s, which is not a zns_* call"; fail=1 ;;
 	esac
-	[ -f "$top_srcdir/man/$s.3" ] || { echo "FAIL: $s has no man page"; fail=1; }
-	grep -q "^ \* $s() - " "$top_srcdir"/include/libzns/*.h ||
-		{ echo "FAIL: $s has no kernel-doc comment"; fail=1; }
+	documented "$s"
+done
+for s in $nvme; do
+	case "$s" in
+	nvme_zns_*|nvme_get_log_zns_*) ;;
+	*) echo "FAIL: libzns-nvme.so exports $s, which is not a libnvme ZNS call"; fail=1 ;;
+	esac
+	documented "$s"
 done
 for s in nvme_zns_identify_ns nvme_zns_identify_ctrl nvme_zns_get_log_changed_zones \
 	nvme_get_log_zns_changed_zones nvme_zns_append nvme_zns_mgmt_send nvme_zns_mgmt_recv \
 	nvme_zns_report_zones; do
-	echo "$syms" | grep -qx "$s" || { echo "FAIL: seed function $s is not exported"; fail=1; }
+	echo "$nvme" | grep -qx "$s" || { echo "FAIL: seed function $s is not exported by libzns-nvme"; fail=1; }
 done
-n=$(echo "$syms" | wc -l)
-if [ $fail = 0 ]; then echo "1 passed, 0 failed: $n exported symbols, each public, documented and with a man page"; fi
+# the public inlines (one-zone helpers, status accessors, byte order)
+inl=$(sed -n 's/^static inline [a-z0-9_ ]*[ *]\(zns_[a-z0-9_]*\)(.*/\1/p' $hdrs | sort -u)
+[ -n "$inl" ] || { echo "check-exports: no inline functions found"; exit 1; }
+for s in $inl; do
+	documented "$s"
+done
+nz=$(echo "$zns" | wc -l); nn=$(echo "$nvme" | wc -l); ni=$(echo "$inl" | wc -l)
+if [ $fail = 0 ]; then
+	echo "1 passed, 0 failed: $nz libzns and $nn libzns-nvme symbols and $ni inlines, each public, documented and with a man page"
+fi
 exit $fail

@@ -1,13 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libzns: libnvme 1.x compatible ZNS calls.
+ * libzns: libnvme 1.x compatible ZNS calls, in their own library,
+ * libzns-nvme (pkg-config libzns-nvme; link -lzns-nvme).
  *
- * Source-compatible with libnvme 1.x: same names, argument structs (field
- * order and args_size) and return convention, so a program written for
- * libnvme's ZNS calls builds against libzns unchanged. Unlike the native
- * zns_* API these calls take a file descriptor (of /dev/ngXnY, /dev/nvmeXnY
- * or, for admin commands, /dev/nvmeX) and return libnvme's convention:
- *   0 on success, the NVMe status > 0, or -1 with errno set.
+ * Source-compatible with libnvme 1.3 and later 1.x: the same names,
+ * argument structs (field order and args_size), constants and return
+ * convention, so a program written for libnvme's ZNS calls builds against
+ * libzns unchanged. Unlike the native zns_* API these calls take a file
+ * descriptor (of /dev/ngXnY, /dev/nvmeXnY or, for admin commands,
+ * /dev/nvmeX) and return libnvme's convention: 0 on success, the NVMe
+ * status > 0, or -1 with errno set.
+ *
+ * Whose nvme_zns_* runs is decided by the headers, never by link order:
+ * when <libnvme.h> is included before <libzns.h>, libnvme's declarations
+ * stand and this header declares nothing libnvme has (link -lnvme for
+ * them; libzns-nvme is then not needed). Without <libnvme.h>, these
+ * declarations stand and libzns-nvme implements them. libzns.so itself
+ * exports no nvme_* symbol, so linking libnvme and libzns together clashes
+ * on nothing.
  */
 #ifndef LIBZNS_NVME_H
 #define LIBZNS_NVME_H
@@ -19,6 +29,31 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#ifdef _LIBNVME_IOCTL_H
+
+/**
+ * nvme_zns_get_log_changed_zones() - libzns's name of libnvme's
+ * nvme_get_log_zns_changed_zones()
+ * @fd: namespace or controller device
+ * @nsid: namespace identifier
+ * @rae: retain asynchronous event
+ * @log: receives the log
+ *
+ * With <libnvme.h> included first this forwards to libnvme's call.
+ *
+ * Return: 0, NVMe status > 0, or -1 with errno set.
+ */
+static inline int nvme_zns_get_log_changed_zones(int fd, __u32 nsid, bool rae,
+						 struct nvme_zns_changed_zone_log *log)
+{
+	return nvme_get_log_zns_changed_zones(fd, nsid, rae, log);
+}
+
+#else /* !_LIBNVME_IOCTL_H: libzns-nvme's own declarations */
+
+/* A timeout of 0 asks for the kernel's default. */
+#define NVME_DEFAULT_IOCTL_TIMEOUT	0
 
 /**
  * struct nvme_zns_mgmt_send_args - arguments of nvme_zns_mgmt_send()
@@ -94,7 +129,12 @@ struct nvme_zns_mgmt_recv_args {
  * @lbat: logical block application tag
  * @lbatm: logical block application tag mask
  * @rsvd1: reserved
- * @ilbrt_u64: 64-bit initial reference tag (used when @ilbrt is 0)
+ * @ilbrt_u64: 64-bit initial reference tag, for 48- and 64-bit guard
+ *             formats: its high half goes in CDW3, its low half in CDW14
+ *
+ * As in libnvme, @args_size chooses the layout: 72 bytes (through @lbatm,
+ * libnvme's first version) sends @ilbrt in CDW14 and 0 in CDW3;
+ * sizeof(struct nvme_zns_append_args) sends @ilbrt_u64 and ignores @ilbrt.
  */
 struct nvme_zns_append_args {
 	__u64 zslba;
@@ -199,11 +239,15 @@ int nvme_zns_report_zones(int fd, __u32 nsid, __u64 slba,
 
 /**
  * nvme_zns_append() - Zone Append
- * @args: the arguments; args_size must be at least the struct's size
+ * @args: the arguments; args_size is 72 (no 64-bit reference tag) or
+ *        sizeof(struct nvme_zns_append_args)
  *
- * Return: 0, NVMe status > 0, or -1 with errno set.
+ * Return: 0, NVMe status > 0, or -1 with errno set (EINVAL for another
+ * args_size).
  */
 int nvme_zns_append(struct nvme_zns_append_args *args);
+
+#endif /* !_LIBNVME_IOCTL_H */
 
 #ifdef __cplusplus
 }

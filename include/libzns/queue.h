@@ -11,12 +11,18 @@
  * zns_queue_exit(), on the thread that called it.
  *
  * Thread model: a queue is used by one thread (one queue per thread). It may
- * be created on another thread; on Linux 6.1+ (SINGLE_ISSUER) it binds to
- * the first thread that submits on it, and other threads then get -EEXIST.
- * That thread enters the kernel through a registered ring index: call
- * zns_queue_exit() on it too, or after it has ended. Devices (struct zns_dev)
- * are read-only after zns_dev_open() and may be shared by any number of
- * queues and threads.
+ * be created on another thread; it binds to the first thread that
+ * prepares, submits or reaps on it, and calls from any other thread then
+ * get -EEXIST before anything is queued. That thread enters the kernel
+ * through a registered ring index: call zns_queue_exit() on it too, or
+ * after it has ended. Devices (struct zns_dev) are read-only after
+ * zns_dev_open() and may be shared by any number of queues and threads.
+ *
+ * Callbacks: a callback may call zns_prep_*(), zns_submit(), zns_reap() and
+ * zns_queue_wait() on its own queue; every completion is still delivered
+ * exactly once, in every mode. zns_queue_exit() from a callback of the same
+ * queue is refused with -EDEADLK. A NULL queue or device gets -EINVAL
+ * everywhere; zns_last_error() names the rule a refused call broke.
  */
 #ifndef LIBZNS_QUEUE_H
 #define LIBZNS_QUEUE_H
@@ -26,6 +32,7 @@
 #include <sys/uio.h>
 #include <libzns/spec.h>
 #include <libzns/device.h>
+#include <libzns/sync.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -98,7 +105,9 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts);
  * each callback exactly once, then frees the queue. Nothing is cancelled.
  *
  * Return: 0, or the first -errno met while draining (the queue is freed
- * anyway).
+ * anyway); -EDEADLK, nothing freed, when called from a callback of @q (free
+ * it after zns_reap() returns); -EEXIST, nothing freed, when commands are
+ * in flight and @q belongs to another thread.
  */
 int zns_queue_exit(struct zns_queue *q);
 
@@ -163,7 +172,8 @@ int zns_queue_add_dev(struct zns_queue *q, struct zns_dev *dev);
  * zns_submit() - send prepared commands to the kernel
  * @q: the queue
  *
- * Return: the number of commands sent, or -errno.
+ * Return: the number of commands sent, or -errno (-EINVAL for a NULL @q,
+ * -EEXIST from a thread @q does not belong to).
  */
 int zns_submit(struct zns_queue *q);
 
@@ -178,8 +188,13 @@ int zns_submit(struct zns_queue *q);
  * Without @min, it enters the kernel only to submit or when the kernel has
  * flagged completions to post, so an idle call makes no system call.
  *
+ * A callback may call zns_reap() (or zns_queue_wait()) on the same queue:
+ * the inner call delivers the completions the outer one had not reached
+ * yet, and each completion is delivered once.
+ *
  * Return: the number of callbacks run (may be fewer than @min after a
- * timeout), or -errno.
+ * timeout), or -errno: -EINVAL for a NULL @q, -EEXIST from a thread the
+ * queue does not belong to.
  */
 int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us);
 
@@ -194,7 +209,9 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us);
  * @user: passed to @cb
  *
  * Return: 0; -EBUSY when @q already holds depth commands (reap, then
- * retry: nothing was queued); -EINVAL, -E2BIG, -ERANGE for bad arguments.
+ * retry: nothing was queued); -EEXIST from a thread @q does not belong to
+ * (nothing was queued); -EINVAL (NULL @q or @dev, @nlb 0), -EFAULT (NULL
+ * @buf), -E2BIG (beyond max_xfer), -ERANGE (beyond the namespace).
  */
 int zns_prep_read(struct zns_queue *q, struct zns_dev *dev, void *buf,
 		  uint64_t slba, uint32_t nlb, zns_cb cb, void *user);
@@ -362,6 +379,113 @@ int zns_queue_wait(struct zns_queue *q, volatile int *status);
  * @result: ignored
  */
 void zns_sync_cb(void *user, int status, uint64_t result);
+
+/*
+ * One-zone and all-zone helpers: zns_prep_mgmt_send() with the action
+ * filled in. Inline, so they add no symbol to the library.
+ */
+
+/**
+ * zns_prep_reset_zone() - queue a Reset Zone for one zone
+ * @q: the queue
+ * @dev: the device
+ * @zslba: start LBA of the zone
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_mgmt_send().
+ */
+static inline int zns_prep_reset_zone(struct zns_queue *q, struct zns_dev *dev,
+				      uint64_t zslba, zns_cb cb, void *user)
+{
+	return zns_prep_mgmt_send(q, dev, zslba, NVME_ZNS_ZSA_RESET, 0, NULL,
+				  0, cb, user);
+}
+
+/**
+ * zns_prep_open_zone() - queue an explicit Open Zone for one zone
+ * @q: the queue
+ * @dev: the device
+ * @zslba: start LBA of the zone
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_mgmt_send().
+ */
+static inline int zns_prep_open_zone(struct zns_queue *q, struct zns_dev *dev,
+				     uint64_t zslba, zns_cb cb, void *user)
+{
+	return zns_prep_mgmt_send(q, dev, zslba, NVME_ZNS_ZSA_OPEN, 0, NULL,
+				  0, cb, user);
+}
+
+/**
+ * zns_prep_close_zone() - queue a Close Zone for one zone
+ * @q: the queue
+ * @dev: the device
+ * @zslba: start LBA of the zone
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_mgmt_send().
+ */
+static inline int zns_prep_close_zone(struct zns_queue *q, struct zns_dev *dev,
+				      uint64_t zslba, zns_cb cb, void *user)
+{
+	return zns_prep_mgmt_send(q, dev, zslba, NVME_ZNS_ZSA_CLOSE, 0, NULL,
+				  0, cb, user);
+}
+
+/**
+ * zns_prep_finish_zone() - queue a Finish Zone for one zone
+ * @q: the queue
+ * @dev: the device
+ * @zslba: start LBA of the zone
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_mgmt_send().
+ */
+static inline int zns_prep_finish_zone(struct zns_queue *q, struct zns_dev *dev,
+				       uint64_t zslba, zns_cb cb, void *user)
+{
+	return zns_prep_mgmt_send(q, dev, zslba, NVME_ZNS_ZSA_FINISH, 0, NULL,
+				  0, cb, user);
+}
+
+/**
+ * zns_prep_reset_all_zones() - queue a Reset Zone with select-all
+ * @q: the queue
+ * @dev: the device
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_mgmt_send().
+ */
+static inline int zns_prep_reset_all_zones(struct zns_queue *q,
+					   struct zns_dev *dev, zns_cb cb,
+					   void *user)
+{
+	return zns_prep_mgmt_send(q, dev, 0, NVME_ZNS_ZSA_RESET,
+				  ZNS_SEND_SELECT_ALL, NULL, 0, cb, user);
+}
+
+/**
+ * zns_prep_finish_all_zones() - queue a Finish Zone with select-all
+ * @q: the queue
+ * @dev: the device
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_mgmt_send().
+ */
+static inline int zns_prep_finish_all_zones(struct zns_queue *q,
+					    struct zns_dev *dev, zns_cb cb,
+					    void *user)
+{
+	return zns_prep_mgmt_send(q, dev, 0, NVME_ZNS_ZSA_FINISH,
+				  ZNS_SEND_SELECT_ALL, NULL, 0, cb, user);
+}
 
 #ifdef __cplusplus
 }

@@ -17,12 +17,8 @@
 extern "C" {
 #endif
 
-/* ---- opcodes and command set identifiers ---- */
-enum nvme_zns_io_opcode {
-	nvme_zns_cmd_mgmt_send	= 0x79,	/* Zone Management Send */
-	nvme_zns_cmd_mgmt_recv	= 0x7a,	/* Zone Management Receive */
-	nvme_zns_cmd_append	= 0x7d,	/* Zone Append */
-};
+/* ---- libzns's own names: opcodes and identifiers libnvme spells
+ * otherwise (or not at all) ---- */
 
 /* NVM command set IO opcodes libzns sends. */
 #define ZNS_OP_FLUSH		0x00
@@ -33,17 +29,59 @@ enum nvme_zns_io_opcode {
 #define ZNS_ADMIN_GET_LOG_PAGE	0x02
 #define ZNS_ADMIN_IDENTIFY	0x06
 
-#define NVME_CSI_NVM		0
-#define NVME_CSI_ZNS		2
-
 /* Identify CNS values. */
 #define ZNS_CNS_ID_NS		0x00	/* NVM identify namespace */
 #define ZNS_CNS_ID_CTRL		0x01	/* identify controller */
 #define ZNS_CNS_CSI_ID_NS	0x05	/* I/O command set specific namespace */
 #define ZNS_CNS_CSI_ID_CTRL	0x06	/* I/O command set specific controller */
 
+/* Zone state: the upper nibble of a descriptor's ZS byte. */
+#define NVME_ZNS_ZS_SHIFT	4
+
+/* nrzid of a Changed Zone List that overflowed (more than 511 zones). */
+#define NVME_ZNS_CHANGED_ZONES_OVERFLOW	0xffff
+
+/*
+ * ---- The types and constants libnvme 1.x defines too ----
+ *
+ * Spelled as libnvme 1.3 spells them. When <libnvme.h> (or <nvme/types.h>)
+ * was included first, libnvme's definitions are used and these are
+ * skipped: the layouts are the spec's, byte for byte, in both (the asserts
+ * at the end of this file check whichever definitions are in force).
+ */
+#ifndef _LIBNVME_TYPES_H
+
+/* ZNS IO opcodes (libnvme: enumerators of enum nvme_io_opcode). */
+enum nvme_zns_io_opcode {
+	nvme_zns_cmd_mgmt_send	= 0x79,	/* Zone Management Send */
+	nvme_zns_cmd_mgmt_recv	= 0x7a,	/* Zone Management Receive */
+	nvme_zns_cmd_append	= 0x7d,	/* Zone Append */
+};
+
+/* Command set identifiers. */
+#define NVME_CSI_NVM		0
+#define NVME_CSI_ZNS		2
+
 /* Log page identifier of the Changed Zone List. */
 #define NVME_LOG_LID_ZNS_CHANGED_ZONES	0xbf
+
+/* Zone identifiers in a Changed Zone List. */
+#define NVME_ZNS_CHANGED_ZONES_MAX	511
+
+/* Control bits of Read, Write and Zone Append (CDW12 bits 31:16, given
+ * here shifted down by 16 as libnvme's `control` field takes them). */
+enum nvme_io_control_flags {
+	NVME_IO_DTYPE_STREAMS		= 1 << 4,
+	NVME_IO_STC			= 1 << 8,
+	NVME_IO_DEAC			= 1 << 9,
+	NVME_IO_ZNS_APPEND_PIREMAP	= 1 << 9,
+	NVME_IO_PRINFO_PRCHK_REF	= 1 << 10,
+	NVME_IO_PRINFO_PRCHK_APP	= 1 << 11,
+	NVME_IO_PRINFO_PRCHK_GUARD	= 1 << 12,
+	NVME_IO_PRINFO_PRACT		= 1 << 13,
+	NVME_IO_FUA			= 1 << 14,
+	NVME_IO_LR			= 1 << 15,
+};
 
 /* ---- Zone Management Send actions (CDW13 bits 7:0) ---- */
 enum nvme_zns_send_action {
@@ -84,7 +122,6 @@ enum nvme_zns_zs {
 	NVME_ZNS_ZS_FULL	= 0xe,
 	NVME_ZNS_ZS_OFFLINE	= 0xf,
 };
-#define NVME_ZNS_ZS_SHIFT	4
 
 /* ---- Zone type (ZT bits 3:0) ---- */
 enum nvme_zns_zt {
@@ -143,7 +180,7 @@ struct nvme_zns_lbafe {
  * @frl3: finish recommended limit 3
  * @numzrwa: number of ZRWA resources, 0's based
  * @zrwafg: ZRWA flush granularity, logical blocks
- * @zrwas: ZRWA size, logical blocks
+ * @zrwasz: ZRWA size, logical blocks
  * @zrwacap: ZRWA capability (bit 0: explicit ZRWA flush supported)
  * @rsvd53: reserved
  * @lbafe: LBA format extensions, one per LBA format
@@ -164,7 +201,7 @@ struct nvme_zns_id_ns {
 	__le32			frl3;
 	__le32			numzrwa;
 	__le16			zrwafg;
-	__le16			zrwas;
+	__le16			zrwasz;
 	__u8			zrwacap;
 	__u8			rsvd53[2763];
 	struct nvme_zns_lbafe	lbafe[64];
@@ -194,9 +231,8 @@ struct nvme_zns_id_ctrl {
 struct nvme_zns_changed_zone_log {
 	__le16	nrzid;
 	__u8	rsvd2[6];
-	__le64	zid[511];
+	__le64	zid[NVME_ZNS_CHANGED_ZONES_MAX];
 };
-#define NVME_ZNS_CHANGED_ZONES_OVERFLOW	0xffff
 
 /**
  * struct nvme_zns_desc - Zone Descriptor data structure, 64 bytes
@@ -236,6 +272,8 @@ struct nvme_zone_report {
 	__u8			rsvd8[56];
 	struct nvme_zns_desc	entries[];
 };
+
+#endif /* !_LIBNVME_TYPES_H */
 
 /* ---- endian helpers ---- */
 
@@ -320,7 +358,7 @@ ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, mar) == 4, "id_ns.mar");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, mor) == 8, "id_ns.mor");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, numzrwa) == 44, "id_ns.numzrwa");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, zrwafg) == 48, "id_ns.zrwafg");
-ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, zrwas) == 50, "id_ns.zrwas");
+ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, zrwasz) == 50, "id_ns.zrwasz");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, zrwacap) == 52, "id_ns.zrwacap");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, lbafe) == 2816, "id_ns.lbafe");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_zns_id_ns, vs) == 3840, "id_ns.vs");

@@ -100,6 +100,20 @@ static inline int zns_status_code(int status)
  */
 const char *zns_status_str(int status);
 
+/**
+ * zns_last_error() - the rule the last refused libzns call broke
+ *
+ * When a libzns call refuses its arguments or its caller (a NULL handle, an
+ * LBA that is not a zone start, a full queue, a queue used from another
+ * thread, ...), it records a sentence naming the rule, for this thread.
+ * Errors the kernel or the device return are not recorded here: pass them
+ * to zns_status_str(). A call that succeeds leaves the sentence in place,
+ * so read it right after the failing call.
+ *
+ * Return: a static string, never NULL.
+ */
+const char *zns_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -54,6 +54,10 @@ for k in A E; do
 		ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$asan" || fail=1
 done
 
+# A libnvme 1.x program, built against libnvme and against libzns-nvme.
+eval dev=\$ZNS_DEV_A
+sh "$here/guest-compat.sh" "$b" "$dev" 1 4096 || fail=1
+
 # zns-bench's workloads and the fio twins, briefly, on the same namespaces.
 sh "$here/guest-bench.sh" "$b" || fail=1
 

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libzns internals shared by every layer: the device handle, the export
+ * marker, and the per-thread error detail.
+ *
+ * Layer: the bottom. Depends on the public headers and the kernel's uapi
+ * only. Everything in lib/ includes it (through cmd.h where commands are
+ * encoded).
+ */
+#ifndef LIBZNS_PRIVATE_H
+#define LIBZNS_PRIVATE_H
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <linux/nvme_ioctl.h>
+
+#include "libzns.h"
+
+#define ZNS_EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#ifndef NVME_URING_CMD_IO
+#define NVME_URING_CMD_IO	_IOWR('N', 0x80, struct nvme_uring_cmd)
+#define NVME_URING_CMD_ADMIN	_IOWR('N', 0x82, struct nvme_uring_cmd)
+#endif
+#ifndef HAVE_STRUCT_NVME_URING_CMD
+/* Kernel headers older than 5.19 lack it; the layout is fixed uapi. */
+struct nvme_uring_cmd {
+	__u8	opcode;
+	__u8	flags;
+	__u16	rsvd1;
+	__u32	nsid;
+	__u32	cdw2;
+	__u32	cdw3;
+	__u64	metadata;
+	__u64	addr;
+	__u32	metadata_len;
+	__u32	data_len;
+	__u32	cdw10;
+	__u32	cdw11;
+	__u32	cdw12;
+	__u32	cdw13;
+	__u32	cdw14;
+	__u32	cdw15;
+	__u32	timeout_ms;
+	__u32	rsvd2;
+};
+#endif
+
+ZNS_STATIC_ASSERT(sizeof(struct nvme_uring_cmd) == 72, "nvme_uring_cmd");
+ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_passthru_cmd64, result) == 72,
+		  "passthru64 = uring_cmd + result");
+
+struct zns_dev {
+	int fd;			/* namespace generic char device */
+	int ctrl_fd;		/* controller char device, or -1 */
+	uint32_t nsid;
+	uint32_t lba_shift;
+	uint64_t nr_lbas;
+	uint64_t zone_size;	/* LBAs */
+	uint64_t zone_mask;	/* zone_size - 1 when a power of two, else 0 */
+	uint32_t max_xfer;	/* bytes */
+	uint32_t zasl;		/* bytes */
+	struct zns_dev_info info;
+};
+
+/*
+ * The rule the last failed call on this thread broke, for zns_last_error().
+ * Set only on error paths, never cleared by a call that succeeds. The
+ * initial-exec model keeps the access a single fs-relative load.
+ */
+#define ZNS_TLS __thread __attribute__((tls_model("initial-exec")))
+extern ZNS_TLS const char *zns_why;
+
+/* Fail with @rc and remember @why (a static sentence naming the rule). */
+static inline int zns_fail(int rc, const char *why)
+{
+	zns_why = why;
+	return rc;
+}
+
+/* Admin commands for a device: the controller device when open, else the
+ * namespace device. */
+static inline int zns_admin_fd(const struct zns_dev *d)
+{
+	return d->ctrl_fd >= 0 ? d->ctrl_fd : d->fd;
+}
+
+#endif /* LIBZNS_PRIVATE_H */

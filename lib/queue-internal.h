@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The queue's insides, shared by its three files: queue-setup.c (creating,
+ * registering, binding, freeing), queue.c (the per-command path: prepare,
+ * submit, reap) and queue-backend.c (the synchronous-fallback and null
+ * backends' pending and completed commands).
+ *
+ * Layer: queues. Depends on cmd.h, the ioctl transport (the fallback) and
+ * liburing; nothing below it knows queues exist.
+ */
+#ifndef LIBZNS_QUEUE_INTERNAL_H
+#define LIBZNS_QUEUE_INTERNAL_H
+
+#include "cmd.h"
+
+#include <liburing.h>
+
+#define ZNS_MAX_DEPTH		4096
+#define ZNS_MAX_FILES		64
+#define ZNS_CQ_BATCH		32	/* CQEs taken per CQ head update */
+
+struct zns_ctx {
+	zns_cb cb;
+	void *user;
+	int status;		/* fallback backend */
+	uint64_t result;
+};
+
+/* A completion copied off the CQ ring, not yet delivered. */
+struct zns_cq_done {
+	uint32_t idx;
+	int res;
+	uint64_t result;
+};
+
+/* A command prepared for the fallback or null backend. */
+struct zns_pending {
+	struct nvme_uring_cmd cmd;
+	int fd;
+	uint32_t idx;
+	uint8_t admin;
+};
+
+struct zns_queue {
+	struct io_uring ring;
+	int mode;
+	int disabled;			/* ring created disabled, not yet bound */
+	int reg_ring;			/* entered by a registered index */
+	uintptr_t owner;		/* zns_self() of the bound thread, or 0 */
+	unsigned int in_cb;		/* callbacks running: nesting depth */
+	unsigned int flags;
+	unsigned int setup_flags;	/* io_uring setup flags in use */
+	unsigned int depth;
+	unsigned int nr_free;
+	unsigned int batch_head, batch_tail;
+	struct zns_cq_done batch[ZNS_CQ_BATCH];
+	uint32_t *free;			/* stack of free context indices */
+	struct zns_ctx *ctx;
+	/* fallback and null backends: rings indexed by free-running
+	 * counters, each a power of two of at least depth entries */
+	struct zns_pending *pend;	/* prepared, not yet run */
+	unsigned int pend_head, pend_tail;
+	uint32_t *done;			/* completed context indices */
+	unsigned int done_head, done_tail;
+	unsigned int ring_mask;
+	int efd;
+	/* registered buffers and files */
+	struct iovec *bufs;
+	unsigned int nr_bufs;
+	const struct zns_dev *files[ZNS_MAX_FILES];
+	unsigned int nr_files;
+};
+
+/* The calling thread, as a number no other live thread shares: the address
+ * of a thread-local byte (one fs-relative lea, no call). */
+extern ZNS_TLS char zns_thread_tag;
+static inline uintptr_t zns_self(void)
+{
+	return (uintptr_t)&zns_thread_tag;
+}
+
+/* Release everything a queue holds: queue-setup.c. */
+void zns_queue_free(struct zns_queue *q);
+
+/* Bind @q to the calling thread, or refuse: queue-setup.c. */
+int zns_queue_bind(struct zns_queue *q);
+
+/* Every call that touches the rings runs on the queue's thread: the first
+ * one binds it (and enables a single-issuer ring), later ones from another
+ * thread get -EEXIST before anything is queued. */
+static inline int zns_queue_owned(struct zns_queue *q)
+{
+	if (likely(q->owner == zns_self()))
+		return 0;
+	return zns_queue_bind(q);
+}
+
+/* Hand a context back and run its callback. The context is free before the
+ * callback runs, so the callback may prepare again at full depth. */
+static inline void zns_complete(struct zns_queue *q, uint32_t idx, int status,
+				uint64_t result)
+{
+	struct zns_ctx *x = &q->ctx[idx];
+	zns_cb cb = x->cb;
+	void *user = x->user;
+
+	q->free[q->nr_free++] = idx;
+	if (cb)
+		cb(user, status, result);
+}
+
+/* queue-backend.c: the fallback and null backends. */
+int zns_backend_run(struct zns_queue *q);
+unsigned int zns_backend_complete(struct zns_queue *q);
+
+#endif /* LIBZNS_QUEUE_INTERNAL_H */

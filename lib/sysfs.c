@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What sysfs and /dev say about a namespace: its generic char device, its
+ * controller (also through a multipath subsystem), and the kernel's
+ * transfer limits for it.
+ *
+ * Layer: device discovery, below device.c. Depends on private.h only; sends
+ * no command.
+ */
+#include "sysfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* snprintf that reports truncation instead of warning about it. */
+
+int zns_pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = 0;
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int read_sysfs_u64(const char *path, uint64_t *v)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	*v = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/* /dev/nvmeXnY -> /dev/ngXnY; anything else is taken as given. */
+void zns_ng_path(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	unsigned int a, b;
+	char tail;
+
+	base = base ? base + 1 : path;
+	if (sscanf(base, "nvme%un%u%c", &a, &b, &tail) == 2)
+		zns_pathf(out, len, "/dev/ng%un%u", a, b);
+	else
+		zns_pathf(out, len, "%s", path);
+}
+
+/*
+ * Find the controller char device of a namespace generic device. Its sysfs
+ * parent is the controller (nvmeX) or, with native multipath, the subsystem
+ * (nvme-subsysX), whose first live controller then carries admin commands.
+ */
+void zns_find_ctrl(const char *ng, char *out, size_t len)
+{
+	char link[PATH_MAX], target[PATH_MAX], dir[PATH_MAX];
+	const char *base = strrchr(ng, '/');
+	ssize_t n;
+	DIR *d;
+	struct dirent *e;
+
+	out[0] = 0;
+	base = base ? base + 1 : ng;
+	zns_pathf(link, sizeof(link), "/sys/class/nvme-generic/%s/device", base);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strncmp(base, "nvme-subsys", 11) != 0) {
+		zns_pathf(out, len, "/dev/%s", base);
+		return;
+	}
+	zns_pathf(dir, sizeof(dir), "/sys/class/nvme-subsystem/%s", base);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		unsigned int x;
+		char st[PATH_MAX], state[16] = "", more;
+		int fd;
+
+		/* controllers only: nvmeX, not the nsheads ngXnY/nvmeXnY */
+		if (sscanf(e->d_name, "nvme%u%c", &x, &more) != 1)
+			continue;
+		zns_pathf(st, sizeof(st), "%s/%s/state", dir, e->d_name);
+		fd = open(st, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t r = read(fd, state, sizeof(state) - 1);
+
+			close(fd);
+			state[r > 0 ? r : 0] = 0;
+		}
+		if (strncmp(state, "live", 4) == 0) {
+			zns_pathf(out, len, "/dev/%s", e->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+/* The kernel's own transfer limits for the namespace's request queue. */
+void zns_apply_kernel_limits(struct zns_dev *d, const char *ng)
+{
+	const char *base = strrchr(ng, '/');
+	char sys[PATH_MAX];
+	uint64_t v, limit = d->max_xfer;
+
+	base = base ? base + 3 : ng + 2;	/* past "/ng" */
+	if (zns_pathf(sys, sizeof(sys), "/sys/block/nvme%s/queue/max_hw_sectors_kb",
+		  base) == 0 && read_sysfs_u64(sys, &v) == 0 && v && v * 1024 < limit)
+		limit = v * 1024;
+	/* page-aligned buffers: one segment per 4 KiB page */
+	if (zns_pathf(sys, sizeof(sys), "/sys/block/nvme%s/queue/max_segments",
+		  base) == 0 && read_sysfs_u64(sys, &v) == 0 && v && v * 4096 < limit)
+		limit = v * 4096;
+	d->max_xfer = (uint32_t)limit;
+	d->info.max_xfer = d->max_xfer;
+	if (d->zasl > d->max_xfer)
+		d->zasl = d->info.zasl = d->max_xfer;
+}
+

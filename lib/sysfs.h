@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device discovery through sysfs and /dev; see sysfs.c. Layer: device
+ * discovery, below device.c.
+ */
+#ifndef LIBZNS_SYSFS_H
+#define LIBZNS_SYSFS_H
+
+#include <stddef.h>
+#include "private.h"
+
+/* snprintf that reports truncation (-ENAMETOOLONG, empty @buf) instead of
+ * warning about it. */
+__attribute__((format(printf, 3, 4)))
+int zns_pathf(char *buf, size_t len, const char *fmt, ...);
+
+/* /dev/nvmeXnY -> /dev/ngXnY; anything else is taken as given. */
+void zns_ng_path(const char *path, char *out, size_t len);
+
+/* The controller char device of a namespace generic device (its sysfs
+ * parent, or with native multipath the subsystem's first live controller);
+ * empty when none is found. */
+void zns_find_ctrl(const char *ng, char *out, size_t len);
+
+/* Bound max_xfer and zasl by the kernel's limits for the namespace's
+ * request queue (max_hw_sectors_kb, max_segments). */
+void zns_apply_kernel_limits(struct zns_dev *d, const char *ng);
+
+#endif /* LIBZNS_SYSFS_H */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit suite "mock": every synchronous libzns call and every libnvme-
+ * compatible call, run against a replacement ioctl() (linked with
+ * -Wl,--wrap=ioctl) that captures the passthrough struct the kernel would
+ * get. Each field is compared with what the NVMe base and ZNS command set
+ * specifications put there, written out here by hand, not by the encoders
+ * under test: opcode, flags, nsid, CDW2-3, metadata and data pointers and
+ * lengths, CDW10-15, timeout, the ioctl request and the file descriptor.
+ * The mock can answer ENOTTY to the 64-bit ioctls, as kernels before 5.9
+ * do, to check the 32-bit fallback, and can hand back a status and a
+ * command result.
+ */
+#include "unit.h"
+#include "ioctl.h"
+
+#include <stdarg.h>
+#include <sys/ioctl.h>
+
+#define MAXCALLS 8
+
+struct call {
+	unsigned long req;
+	int fd;
+	struct nvme_passthru_cmd64 cmd;	/* the 32-bit struct is widened */
+};
+
+static struct call calls[MAXCALLS];
+static unsigned int ncalls;
+static int mock_enotty64;		/* kernels before 5.9 */
+static int mock_status;			/* what the device answers */
+static uint64_t mock_result;
+static unsigned int checked;		/* commands compared field by field */
+
+int __wrap_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+	struct call *c;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	ck_assert_uint_lt(ncalls, MAXCALLS);
+	c = &calls[ncalls++];
+	memset(c, 0, sizeof(*c));
+	c->req = req;
+	c->fd = fd;
+	if (req == NVME_IOCTL_IO64_CMD || req == NVME_IOCTL_ADMIN64_CMD) {
+		struct nvme_passthru_cmd64 *p = arg;
+
+		c->cmd = *p;
+		if (mock_enotty64) {
+			errno = ENOTTY;
+			return -1;
+		}
+		p->result = mock_result;
+	} else if (req == NVME_IOCTL_IO_CMD || req == NVME_IOCTL_ADMIN_CMD) {
+		struct nvme_passthru_cmd *p = arg;
+
+		memcpy(&c->cmd, p, offsetof(struct nvme_passthru_cmd, result));
+		c->cmd.timeout_ms = p->timeout_ms;
+		p->result = (uint32_t)mock_result;
+	} else {
+		errno = EINVAL;
+		return -1;
+	}
+	/* a report: an empty one, so zns_report_zones() stops */
+	if (c->cmd.opcode == nvme_zns_cmd_mgmt_recv && c->cmd.addr)
+		memset((void *)(uintptr_t)c->cmd.addr, 0, 64);
+	return mock_status;
+}
+
+static void reset_mock(void)
+{
+	ncalls = 0;
+	mock_enotty64 = 0;
+	mock_status = 0;
+	mock_result = 0;
+}
+
+/* The command as the specification lays it out. */
+struct want {
+	unsigned long req;
+	int fd;
+	uint8_t opcode;
+	uint32_t nsid, cdw2, cdw3;
+	const void *metadata;
+	uint32_t metadata_len;
+	const void *addr;
+	uint32_t data_len;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+	uint32_t timeout_ms;
+};
+
+static void expect_call(unsigned int i, const struct want *w)
+{
+	const struct call *c = &calls[i];
+
+	ck_assert_uint_gt(ncalls, i);
+	ck_assert_uint_eq(c->req, w->req);
+	ck_assert_int_eq(c->fd, w->fd);
+	ck_assert_uint_eq(c->cmd.opcode, w->opcode);
+	ck_assert_uint_eq(c->cmd.flags, 0);
+	ck_assert_uint_eq(c->cmd.rsvd1, 0);
+	ck_assert_uint_eq(c->cmd.nsid, w->nsid);
+	ck_assert_uint_eq(c->cmd.cdw2, w->cdw2);
+	ck_assert_uint_eq(c->cmd.cdw3, w->cdw3);
+	ck_assert_uint_eq(c->cmd.metadata, (uintptr_t)w->metadata);
+	ck_assert_uint_eq(c->cmd.addr, (uintptr_t)w->addr);
+	ck_assert_uint_eq(c->cmd.metadata_len, w->metadata_len);
+	ck_assert_uint_eq(c->cmd.data_len, w->data_len);
+	ck_assert_uint_eq(c->cmd.cdw10, w->cdw10);
+	ck_assert_uint_eq(c->cmd.cdw11, w->cdw11);
+	ck_assert_uint_eq(c->cmd.cdw12, w->cdw12);
+	ck_assert_uint_eq(c->cmd.cdw13, w->cdw13);
+	ck_assert_uint_eq(c->cmd.cdw14, w->cdw14);
+	ck_assert_uint_eq(c->cmd.cdw15, w->cdw15);
+	ck_assert_uint_eq(c->cmd.timeout_ms, w->timeout_ms);
+	checked++;
+}
+
+/* Exactly one command, as wanted. */
+static void expect_one(const struct want *w)
+{
+	ck_assert_uint_eq(ncalls, 1);
+	expect_call(0, w);
+}
+
+#define NSFD	3
+#define CTRLFD	4
+#define IO64	NVME_IOCTL_IO64_CMD
+#define ADMIN64	NVME_IOCTL_ADMIN64_CMD
+#define CSI_ZNS	(2u << 24)
+
+static struct zns_dev mock_dev(void)
+{
+	struct zns_dev d = fake_dev(12, 16384, 1ull << 36);
+
+	d.fd = NSFD;
+	d.ctrl_fd = CTRLFD;
+	d.info.numzrwa = 2;
+	return d;
+}
+
+/* ------------------------------------------------- synchronous calls --- */
+
+START_TEST(test_sync_admin)
+{
+	struct zns_dev d = mock_dev();
+	static uint8_t id[4096];
+
+	reset_mock();
+	ck_assert_int_eq(zns_identify_ns(&d, (struct nvme_zns_id_ns *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x06,
+		.nsid = 7, .addr = id, .data_len = 4096, .cdw10 = 0x05,
+		.cdw11 = CSI_ZNS });
+	reset_mock();
+	ck_assert_int_eq(zns_identify_ctrl(&d, (struct nvme_zns_id_ctrl *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x06,
+		.nsid = 0, .addr = id, .data_len = 4096, .cdw10 = 0x06,
+		.cdw11 = CSI_ZNS });
+	/* LID 0xbf, RAE bit 15, NUMDL 1023 in 31:16, CSI in CDW14 31:24 */
+	reset_mock();
+	ck_assert_int_eq(zns_get_changed_zones(&d, 1, (void *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x02,
+		.nsid = 7, .addr = id, .data_len = 4096,
+		.cdw10 = 0xbf | 1u << 15 | 1023u << 16, .cdw14 = CSI_ZNS });
+	reset_mock();
+	ck_assert_int_eq(zns_get_changed_zones(&d, 0, (void *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x02,
+		.nsid = 7, .addr = id, .data_len = 4096,
+		.cdw10 = 0xbf | 1023u << 16, .cdw14 = CSI_ZNS });
+	/* without a controller device, admin goes to the namespace device */
+	d.ctrl_fd = -1;
+	reset_mock();
+	ck_assert_int_eq(zns_identify_ns(&d, (struct nvme_zns_id_ns *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = NSFD, .opcode = 0x06,
+		.nsid = 7, .addr = id, .data_len = 4096, .cdw10 = 0x05,
+		.cdw11 = CSI_ZNS });
+}
+END_TEST
+
+/* Zone Management Send: SLBA in CDW10-11, CDW13 ZSA 7:0, SEL bit 8,
+ * ZSASO bit 9. */
+START_TEST(test_sync_mgmt_send)
+{
+	static const struct { unsigned int zsa, flags; uint32_t cdw13; } acts[] = {
+		{ NVME_ZNS_ZSA_CLOSE, 0, 0x01 },
+		{ NVME_ZNS_ZSA_FINISH, 0, 0x02 },
+		{ NVME_ZNS_ZSA_OPEN, 0, 0x03 },
+		{ NVME_ZNS_ZSA_OPEN, ZNS_SEND_ZRWA, 0x203 },
+		{ NVME_ZNS_ZSA_RESET, 0, 0x04 },
+		{ NVME_ZNS_ZSA_OFFLINE, 0, 0x05 },
+		{ NVME_ZNS_ZSA_RESET, ZNS_SEND_SELECT_ALL, 0x104 },
+		{ NVME_ZNS_ZSA_FINISH, ZNS_SEND_SELECT_ALL, 0x102 },
+		{ NVME_ZNS_ZSA_OPEN, ZNS_SEND_SELECT_ALL | ZNS_SEND_ZRWA, 0x303 },
+	};
+	struct zns_dev d = mock_dev();
+	uint64_t slba = 0x3ull << 34, res = 0;	/* a zone start past 32 bits */
+	static uint8_t ext[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		reset_mock();
+		mock_result = 1;	/* ZCAPC */
+		ck_assert_int_eq(zns_mgmt_send(&d, slba, acts[i].zsa,
+					       acts[i].flags, NULL, 0, &res), 0);
+		ck_assert_uint_eq(res, 1);
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x79,
+			.nsid = 7, .cdw10 = 0, .cdw11 = 3u << 2,
+			.cdw13 = acts[i].cdw13 });
+	}
+	reset_mock();
+	ck_assert_int_eq(zns_mgmt_send(&d, 16384, NVME_ZNS_ZSA_SET_DESC_EXT, 0,
+				       ext, 64, NULL), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x79,
+		.nsid = 7, .addr = ext, .data_len = 64, .cdw10 = 16384,
+		.cdw13 = 0x10 });
+	/* ZRWA flush: SLBA is the last LBA to flush */
+	reset_mock();
+	ck_assert_int_eq(zns_mgmt_send(&d, 16384 + 7, NVME_ZNS_ZSA_ZRWA_FLUSH, 0,
+				       NULL, 0, NULL), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x79,
+		.nsid = 7, .cdw10 = 16384 + 7, .cdw13 = 0x11 });
+	/* the inline one-zone and all-zone helpers */
+	reset_mock();
+	ck_assert_int_eq(zns_reset_zone(&d, 32768), 0);
+	ck_assert_int_eq(zns_open_zone(&d, 32768), 0);
+	ck_assert_int_eq(zns_close_zone(&d, 32768), 0);
+	ck_assert_int_eq(zns_finish_zone(&d, 32768), 0);
+	ck_assert_int_eq(zns_reset_all_zones(&d), 0);
+	ck_assert_int_eq(zns_open_all_zones(&d), 0);
+	ck_assert_int_eq(zns_close_all_zones(&d), 0);
+	ck_assert_int_eq(zns_finish_all_zones(&d), 0);
+	for (i = 0; i < 8; i++)
+		expect_call(i, &(struct want){ .req = IO64, .fd = NSFD,
+			.opcode = 0x79, .nsid = 7, .cdw10 = i < 4 ? 32768 : 0,
+			.cdw13 = (uint32_t)"\x04\x03\x01\x02\x04\x03\x01\x02"[i] |
+				 (i < 4 ? 0 : 0x100) });
+	/* refused arguments send nothing */
+	reset_mock();
+	ck_assert_int_eq(zns_mgmt_send(&d, 1, NVME_ZNS_ZSA_RESET, 0, NULL, 0, NULL), -EINVAL);
+	ck_assert_uint_eq(ncalls, 0);
+}
+END_TEST
+
+/* Zone Management Receive: CDW12 NUMD (0's based dwords), CDW13 ZRA 7:0,
+ * ZRASF 15:8, partial bit 16. */
+START_TEST(test_sync_mgmt_recv)
+{
+	struct zns_dev d = mock_dev();
+	static uint8_t r[8192];
+	struct zns_zone z[2];
+	unsigned int f, nr, ext[2];
+
+	for (f = 0; f <= NVME_ZNS_ZRAS_REPORT_OFFLINE; f++) {
+		reset_mock();
+		ck_assert_int_eq(zns_mgmt_recv(&d, 0x123456789ull << 14, 0, f, f & 1,
+					       r, 8192), 0);
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+			.nsid = 7, .addr = r, .data_len = 8192,
+			.cdw10 = (uint32_t)(0x123456789ull << 14),
+			.cdw11 = (uint32_t)(0x123456789ull >> 18), .cdw12 = 2047,
+			.cdw13 = f << 8 | (f & 1) << 16 });
+	}
+	reset_mock();
+	ck_assert_int_eq(zns_mgmt_recv(&d, 0, NVME_ZNS_ZRA_EXTENDED_REPORT_ZONES,
+				       NVME_ZNS_ZRAS_REPORT_FULL, 0, r, 64), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+		.nsid = 7, .addr = r, .data_len = 64, .cdw12 = 15,
+		.cdw13 = 0x501 });
+	/* zns_report_zones: one command, partial set, sized for the zones
+	 * asked for (here 2 -> one 4 KiB page), then stops at an empty one */
+	reset_mock();
+	nr = 2;
+	ck_assert_int_eq(zns_report_zones(&d, 16384, NVME_ZNS_ZRAS_REPORT_CLOSED,
+					  z, &nr, NULL), 0);
+	ck_assert_uint_eq(nr, 0);
+	ck_assert_uint_eq(ncalls, 1);
+	expect_call(0, &(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+		.nsid = 7, .addr = (void *)(uintptr_t)calls[0].cmd.addr,
+		.data_len = 4096, .cdw10 = 16384, .cdw12 = 1023,
+		.cdw13 = 0x4 << 8 | 1u << 16 });
+	ck_assert_uint_ne(calls[0].cmd.addr, 0);
+	/* extended */
+	reset_mock();
+	nr = 2;
+	ck_assert_int_eq(zns_report_zones(&d, 0, 0, z, &nr, ext), 0);
+	expect_call(0, &(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+		.nsid = 7, .addr = (void *)(uintptr_t)calls[0].cmd.addr,
+		.data_len = 4096, .cdw12 = 1023, .cdw13 = 0x1 | 1u << 16 });
+}
+END_TEST
+
+/* Read, Write, Zone Append: SLBA in CDW10-11, NLB 0's based in CDW12. */
+START_TEST(test_sync_io)
+{
+	struct zns_dev d = mock_dev();
+	uint64_t lba = 0, slba = 0x2ull << 32;
+
+	reset_mock();
+	ck_assert_int_eq(zns_read(&d, buf, slba + 5, 2), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x02,
+		.nsid = 7, .addr = buf, .data_len = 8192, .cdw10 = 5,
+		.cdw11 = 2, .cdw12 = 1 });
+	reset_mock();
+	ck_assert_int_eq(zns_write(&d, buf, slba, 1), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x01,
+		.nsid = 7, .addr = buf, .data_len = 4096, .cdw11 = 2 });
+	reset_mock();
+	mock_result = slba + 17;
+	ck_assert_int_eq(zns_append(&d, buf, slba, 2, &lba), 0);
+	ck_assert_uint_eq(lba, slba + 17);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+		.nsid = 7, .addr = buf, .data_len = 8192, .cdw11 = 2,
+		.cdw12 = 1 });
+	reset_mock();
+	ck_assert_int_eq(zns_write_zeroes(&d, slba + 9, 65536), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x08,
+		.nsid = 7, .cdw10 = 9, .cdw11 = 2, .cdw12 = 0xffff });
+	reset_mock();
+	ck_assert_int_eq(zns_flush(&d), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x00,
+		.nsid = 7 });
+	/* a status from the device comes back as it is */
+	reset_mock();
+	mock_status = 0x41bc;
+	ck_assert_int_eq(zns_write(&d, buf, slba + 1, 1), 0x41bc);
+}
+END_TEST
+
+/* Kernels before 5.9: the 64-bit ioctl answers ENOTTY, the same command
+ * goes again through the 32-bit one, and its result comes back. */
+START_TEST(test_sync_fallback32)
+{
+	struct zns_dev d = mock_dev();
+	uint64_t lba = 0;
+	static uint8_t id[4096];
+
+	reset_mock();
+	mock_enotty64 = 1;
+	mock_result = 0x12345;
+	ck_assert_int_eq(zns_append(&d, buf, 16384, 1, &lba), 0);
+	ck_assert_uint_eq(lba, 0x12345);
+	ck_assert_uint_eq(ncalls, 2);
+	expect_call(0, &(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+		.nsid = 7, .addr = buf, .data_len = 4096, .cdw10 = 16384 });
+	expect_call(1, &(struct want){ .req = NVME_IOCTL_IO_CMD, .fd = NSFD,
+		.opcode = 0x7d, .nsid = 7, .addr = buf, .data_len = 4096,
+		.cdw10 = 16384 });
+	reset_mock();
+	mock_enotty64 = 1;
+	ck_assert_int_eq(zns_identify_ctrl(&d, (void *)id), 0);
+	ck_assert_uint_eq(ncalls, 2);
+	expect_call(1, &(struct want){ .req = NVME_IOCTL_ADMIN_CMD, .fd = CTRLFD,
+		.opcode = 0x06, .addr = id, .data_len = 4096, .cdw10 = 0x06,
+		.cdw11 = CSI_ZNS });
+	/* the compatible calls share the transport */
+	reset_mock();
+	mock_enotty64 = 1;
+	ck_assert_int_eq(nvme_zns_identify_ns(NSFD, 1, (void *)id), 0);
+	expect_call(1, &(struct want){ .req = NVME_IOCTL_ADMIN_CMD, .fd = NSFD,
+		.opcode = 0x06, .nsid = 1, .addr = id, .data_len = 4096,
+		.cdw10 = 0x05, .cdw11 = CSI_ZNS });
+}
+END_TEST
+
+/* ------------------------------------------- libnvme-compatible calls --- */
+
+START_TEST(test_compat_admin)
+{
+	static uint8_t id[4096];
+
+	reset_mock();
+	ck_assert_int_eq(nvme_zns_identify_ns(NSFD, 9, (void *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = NSFD, .opcode = 0x06,
+		.nsid = 9, .addr = id, .data_len = 4096, .cdw10 = 0x05,
+		.cdw11 = CSI_ZNS });
+	reset_mock();
+	ck_assert_int_eq(nvme_zns_identify_ctrl(CTRLFD, (void *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x06,
+		.addr = id, .data_len = 4096, .cdw10 = 0x06, .cdw11 = CSI_ZNS });
+	reset_mock();
+	ck_assert_int_eq(nvme_zns_get_log_changed_zones(CTRLFD, 9, true, (void *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x02,
+		.nsid = 9, .addr = id, .data_len = 4096,
+		.cdw10 = 0xbf | 1u << 15 | 1023u << 16, .cdw14 = CSI_ZNS });
+	reset_mock();
+	ck_assert_int_eq(nvme_get_log_zns_changed_zones(CTRLFD, 9, false, (void *)id), 0);
+	expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x02,
+		.nsid = 9, .addr = id, .data_len = 4096,
+		.cdw10 = 0xbf | 1023u << 16, .cdw14 = CSI_ZNS });
+	/* libnvme's convention: a status > 0 as it is, errors as -1/errno */
+	reset_mock();
+	mock_status = 0x4002;
+	ck_assert_int_eq(nvme_zns_identify_ctrl(CTRLFD, (void *)id), 0x4002);
+}
+END_TEST
+
+START_TEST(test_compat_mgmt)
+{
+	static uint8_t r[4096];
+	__u32 res32 = 0;
+	struct nvme_zns_mgmt_send_args s = {
+		.slba = 0x5ull << 33, .result = &res32, .data = NULL,
+		.args_size = sizeof(s), .fd = NSFD, .timeout = 1500, .nsid = 3,
+		.zsa = NVME_ZNS_ZSA_OPEN, .data_len = 0, .select_all = true,
+		.zsaso = 1,
+	};
+	struct nvme_zns_mgmt_recv_args rv = {
+		.slba = 0x4000, .result = &res32, .data = r,
+		.args_size = sizeof(rv), .fd = NSFD, .timeout = 250, .nsid = 3,
+		.zra = NVME_ZNS_ZRA_EXTENDED_REPORT_ZONES, .data_len = 4096,
+		.zrasf = NVME_ZNS_ZRAS_REPORT_READ_ONLY, .zras_feat = true,
+	};
+
+	reset_mock();
+	mock_result = 0x1ffffffffull;	/* libnvme gives CQE dword 0: 32 bits */
+	ck_assert_int_eq(nvme_zns_mgmt_send(&s), 0);
+	ck_assert_uint_eq(res32, 0xffffffffu);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x79,
+		.nsid = 3, .cdw10 = 0, .cdw11 = 10, .cdw13 = 0x303,
+		.timeout_ms = 1500 });
+	reset_mock();
+	ck_assert_int_eq(nvme_zns_mgmt_recv(&rv), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+		.nsid = 3, .addr = r, .data_len = 4096, .cdw10 = 0x4000,
+		.cdw12 = 1023, .cdw13 = 0x1 | 0x6 << 8 | 1u << 16,
+		.timeout_ms = 250 });
+	reset_mock();
+	ck_assert_int_eq(nvme_zns_report_zones(NSFD, 3, 0x8000,
+					       NVME_ZNS_ZRAS_REPORT_EMPTY, false,
+					       true, 4096, r,
+					       NVME_DEFAULT_IOCTL_TIMEOUT, NULL), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+		.nsid = 3, .addr = r, .data_len = 4096, .cdw10 = 0x8000,
+		.cdw12 = 1023, .cdw13 = 0x1 << 8 | 1u << 16 });
+	/* a short args_size is refused, nothing is sent */
+	reset_mock();
+	s.args_size = 8;
+	errno = 0;
+	ck_assert_int_eq(nvme_zns_mgmt_send(&s), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	rv.args_size = 8;
+	ck_assert_int_eq(nvme_zns_mgmt_recv(&rv), -1);
+	ck_assert_uint_eq(ncalls, 0);
+}
+END_TEST
+
+/* Zone Append, libnvme style: NLB 0's based as given, control bits in
+ * CDW12 31:16, reference tag in CDW14 (and CDW3 for 64-bit tags),
+ * application tag and mask in CDW15, metadata pointer and length. */
+START_TEST(test_compat_append)
+{
+	static uint8_t md[64];
+	__u64 res = 0;
+	struct nvme_zns_append_args a = {
+		.zslba = 0x7ull << 32, .result = &res, .data = buf,
+		.metadata = md, .args_size = sizeof(a), .fd = NSFD,
+		.timeout = 30000, .nsid = 5, .ilbrt = 0x11111111,
+		.data_len = 8192, .metadata_len = 16, .nlb = 1,
+		.control = NVME_IO_FUA | NVME_IO_LR | NVME_IO_PRINFO_PRCHK_REF |
+			   NVME_IO_PRINFO_PRCHK_APP | NVME_IO_PRINFO_PRCHK_GUARD |
+			   NVME_IO_PRINFO_PRACT,
+		.lbat = 0xabcd, .lbatm = 0xf0f0,
+		.ilbrt_u64 = 0x0000a5a512345678ull,	/* a 48-bit tag */
+	};
+
+	/* the full struct: the 64-bit tag, ilbrt ignored */
+	reset_mock();
+	mock_result = (0x7ull << 32) + 40;
+	ck_assert_int_eq(nvme_zns_append(&a), 0);
+	ck_assert_uint_eq(res, (0x7ull << 32) + 40);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+		.nsid = 5, .cdw3 = 0xa5a5, .metadata = md, .metadata_len = 16,
+		.addr = buf, .data_len = 8192, .cdw10 = 0, .cdw11 = 7,
+		.cdw12 = 1 | 0xfc00u << 16, .cdw14 = 0x12345678,
+		.cdw15 = 0xabcd | 0xf0f0u << 16, .timeout_ms = 30000 });
+	/* libnvme's first layout (72 bytes, through lbatm): ilbrt, CDW3 0 */
+	reset_mock();
+	a.args_size = 72;
+	a.control = NVME_IO_FUA;
+	ck_assert_int_eq(nvme_zns_append(&a), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+		.nsid = 5, .cdw3 = 0, .metadata = md, .metadata_len = 16,
+		.addr = buf, .data_len = 8192, .cdw10 = 0, .cdw11 = 7,
+		.cdw12 = 1 | 0x4000u << 16, .cdw14 = 0x11111111,
+		.cdw15 = 0xabcd | 0xf0f0u << 16, .timeout_ms = 30000 });
+	/* a full 64-bit tag, and no ilbrt at all */
+	reset_mock();
+	a.args_size = sizeof(a);
+	a.ilbrt = 0;
+	a.ilbrt_u64 = 0xfedcba9876543210ull;
+	ck_assert_int_eq(nvme_zns_append(&a), 0);
+	ck_assert_uint_eq(calls[0].cmd.cdw3, 0xfedcba98);
+	ck_assert_uint_eq(calls[0].cmd.cdw14, 0x76543210);
+	checked++;
+	/* args_size neither layout: refused, nothing sent */
+	reset_mock();
+	a.args_size = 64;
+	errno = 0;
+	ck_assert_int_eq(nvme_zns_append(&a), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	a.args_size = sizeof(a) + 8;
+	ck_assert_int_eq(nvme_zns_append(&a), -1);
+	ck_assert_uint_eq(ncalls, 0);
+}
+END_TEST
+
+static void report_count(void)
+{
+	printf("mock: %u commands compared field by field\n", checked);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("mock");
+	TCase *t = tcase_create("mock");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, test_sync_admin);
+	tcase_add_test(t, test_sync_mgmt_send);
+	tcase_add_test(t, test_sync_mgmt_recv);
+	tcase_add_test(t, test_sync_io);
+	tcase_add_test(t, test_sync_fallback32);
+	tcase_add_test(t, test_compat_admin);
+	tcase_add_test(t, test_compat_mgmt);
+	tcase_add_test(t, test_compat_append);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	/* in one process, so the count adds up */
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	report_count();
+	return failed ? 1 : 0;
+}
