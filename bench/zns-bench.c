@@ -134,6 +134,13 @@ static void on_done(void *user, int status, uint64_t result)
 
 static int issue_slow(struct job *j, struct io *io);
 
+/* A uniform random block of the job's zones: multiply-shift, no division. */
+static inline uint64_t rand_lba(struct job *j)
+{
+	return j->base +
+	       (uint64_t)(((unsigned __int128)xrand(j) * j->nblocks) >> 64) * j->nlb;
+}
+
 /* The random-read path, kept small: it is most of what engine=null times. */
 static inline int issue(struct job *j, struct io *io)
 {
@@ -144,7 +151,7 @@ static inline int issue(struct job *j, struct io *io)
 	if (j->lat)
 		io->t0 = now_ns();
 	io->dir = 0;
-	io->lba = j->base + (uint64_t)(((unsigned __int128)xrand(j) * j->nblocks) >> 64) * j->nlb;
+	io->lba = rand_lba(j);
 	rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 	if (unlikely(rc)) {
 		j->rc = rc;
@@ -192,92 +199,101 @@ static int lane_write(struct job *j, struct io *io, struct lane *l)
 	return zns_prep_write(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 }
 
+/* randrw: a write to an open zone with none in flight, else NULL. */
+static struct lane *free_lane(struct job *j)
+{
+	uint32_t k, first = (uint32_t)(xrand(j) % j->nlanes);
+
+	for (k = 0; k < j->nlanes; k++) {
+		struct lane *l = &j->lanes[(first + k) % j->nlanes];
+
+		if (!l->busy)
+			return l;
+	}
+	return NULL;
+}
+
+/* append: the zone an IO appends to next, a zone of the open group with
+ * room, else of the next group; -1 when the range is full (drain, then
+ * reset it). */
+static int64_t append_zone(struct job *j, struct io *io)
+{
+	uint32_t z = io->zone, k, n;
+
+	if (z >= j->group && z < j->group + j->nopen &&
+	    j->zone_issued[z] + j->nlb <= j->zcap)
+		return z;
+	for (;;) {
+		if (j->group >= j->nzones)
+			return -1;
+		n = j->nzones - j->group < j->nopen ? j->nzones - j->group : j->nopen;
+		for (k = 0; k < n; k++) {
+			z = j->group + (uint32_t)((io - j->ios) + k) % n;
+			if (j->zone_issued[z] + j->nlb <= j->zcap)
+				return z;
+		}
+		j->group += j->nopen;
+	}
+}
+
+static int issue_append(struct job *j, struct io *io)
+{
+	int64_t z = append_zone(j, io);
+
+	io->dir = 1;
+	if (z < 0) {
+		j->draining = 1;
+		return 0;
+	}
+	io->zone = (uint32_t)z;
+	io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
+	j->zone_issued[z] += j->nlb;
+	if (j->seq_lba)
+		stamp_append(io, j->zfirst + io->zone, io->seq);
+	return zns_prep_append(j->q, j->dev, io->buf,
+			       j->base + (uint64_t)z * j->in->zone_size, j->nlb,
+			       on_done, io);
+}
+
 static int issue_slow(struct job *j, struct io *io)
 {
-	const struct opts *o = j->o;
-	uint64_t zsz = j->in->zone_size, span = (uint64_t)j->nzones * zsz;
-	uint64_t base = (uint64_t)j->zfirst * zsz;
-	enum rw rw = o->rw;
-	int rc = 0;
+	struct lane *l;
+	int rc;
 
 	if (j->lat)
 		io->t0 = now_ns();
 	io->dir = 0;
-	switch (rw) {
+	switch (j->o->rw) {
 	case RW_READ:
-		io->lba = base + (j->read_next % (span / j->nlb)) * j->nlb;
-		j->read_next++;
+		io->lba = j->base + (j->read_next++ % j->nblocks) * j->nlb;
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
 	case RW_RANDRW:
-		if ((xrand(j) % 100) >= o->rwmixread) {
-			/* a write, to an open zone with none in flight */
-			uint32_t k, first = (uint32_t)(xrand(j) % j->nlanes);
-
-			for (k = 0; k < j->nlanes; k++) {
-				struct lane *l = &j->lanes[(first + k) % j->nlanes];
-
-				if (!l->busy) {
-					rc = lane_write(j, io, l);
-					goto out;
-				}
-			}
+		if ((xrand(j) % 100) >= j->o->rwmixread && (l = free_lane(j))) {
+			rc = lane_write(j, io, l);
+			break;
 		}
 		/* a read, also when every open zone has its write in flight */
 		/* fall through */
 	case RW_RANDREAD:
-		/* multiply-shift: a uniform block index without a division */
-		io->lba = base + (uint64_t)(((unsigned __int128)xrand(j) * j->nblocks) >> 64) * j->nlb;
+		io->lba = rand_lba(j);
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
 	case RW_WRITE:
 		rc = lane_write(j, io, &j->lanes[io - j->ios]);
 		break;
-	case RW_APPEND: {
-		uint32_t z = io->zone, k, n;
-
-		io->dir = 1;
-		if (z < j->group || z >= j->group + j->nopen ||
-		    j->zone_issued[z] + j->nlb > j->zcap) {
-			/* a zone of the open group with room, else the next group */
-			for (;;) {
-				if (j->group >= j->nzones) {
-					/* the range is full: drain, then reset it */
-					j->draining = 1;
-					return 0;
-				}
-				n = j->nzones - j->group < j->nopen ? j->nzones - j->group : j->nopen;
-				for (k = 0; k < n; k++) {
-					z = j->group + (uint32_t)((io - j->ios) + k) % n;
-					if (j->zone_issued[z] + j->nlb <= j->zcap)
-						break;
-				}
-				if (k < n)
-					break;
-				j->group += j->nopen;
-			}
-			io->zone = z;
-		}
-		io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
-		j->zone_issued[z] += j->nlb;
-		if (j->seq_lba)
-			stamp_append(io, j->zfirst + z, io->seq);
-		rc = zns_prep_append(j->q, j->dev, io->buf, base + (uint64_t)z * zsz,
-				     j->nlb, on_done, io);
+	case RW_APPEND:
+		rc = issue_append(j, io);
 		break;
-	}
-	case RW_RESET: {
-		uint32_t z = (uint32_t)(xrand(j) % j->nzones);
-
+	case RW_RESET:
 		io->dir = 1;
-		rc = zns_prep_reset_zone(j->q, j->dev, base + (uint64_t)z * zsz,
+		rc = zns_prep_reset_zone(j->q, j->dev, j->base +
+					 (xrand(j) % j->nzones) * j->in->zone_size,
 					 on_done, io);
 		break;
-	}
 	default:
 		rc = -EINVAL;
 	}
-out:
 	if (rc) {
 		j->rc = rc;
 		j->stop = 1;
@@ -336,11 +352,10 @@ void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 		tot->verify_bad++;
 }
 
-void *bench_run_job(void *arg)
+/* Buffers, lanes and clocks before the first IO. */
+static void job_start(struct job *j)
 {
-	struct job *j = arg;
 	const struct opts *o = j->o;
-	uint64_t ramp_end, end, last = 0;
 	unsigned int i;
 
 	for (i = 0; i < o->iodepth; i++) {
@@ -358,29 +373,78 @@ void *bench_run_job(void *arg)
 	j->cursor = j->nlanes % j->nzones;
 	j->st.lat_min = UINT64_MAX;
 	j->t_start = now_ns();
-	ramp_end = j->t_start + (uint64_t)(o->ramp * 1e9);
-	end = ramp_end + (uint64_t)(o->runtime * 1e9);
 	j->measuring = o->ramp <= 0;
 	j->lat = o->lat;
 	j->verify = o->verify;
 	if (j->measuring)
 		getrusage(RUSAGE_THREAD, &j->ru0);
+}
+
+/* One reap: poll, or sleep until batch_min have completed (fewer when
+ * fewer are in flight, as at the end of an append round). */
+static int job_reap(struct job *j)
+{
+	const struct opts *o = j->o;
+	unsigned int in;
+
+	if (!o->idle_sleep)
+		return zns_reap(j->q, 0, 0);
+	in = zns_queue_inflight(j->q);
+	return zns_reap(j->q, in < o->batch_min ? (in ? in : 1) : o->batch_min,
+			100000);
+}
+
+/* The clock, every 64 reaps: the ramp ends, the runtime ends. */
+static void job_tick(struct job *j, uint64_t ramp_end, uint64_t end)
+{
+	uint64_t t = now_ns();
+
+	if (!j->measuring && t >= ramp_end) {
+		j->measuring = 1;
+		j->ios_ramp[0] = j->st.ios[0];
+		j->ios_ramp[1] = j->st.ios[1];
+		j->t_start = t;
+		getrusage(RUSAGE_THREAD, &j->ru0);
+	}
+	if (t >= end)
+		j->stop = 1;
+}
+
+/* Stop the clocks, then drain what is in flight without counting it. */
+static void job_finish(struct job *j)
+{
+	unsigned int i;
+
+	j->t_end = now_ns();
+	getrusage(RUSAGE_THREAD, &j->ru1);
+	j->measuring = 0;
+	for (i = 0; i < 2; i++) {
+		j->st.ios[i] -= j->ios_ramp[i];
+		j->st.bytes[i] = j->st.ios[i] * j->o->bs;
+		j->ios_ramp[i] = j->st.ios[i];
+	}
+	while (zns_queue_inflight(j->q))
+		if (zns_reap(j->q, 1, -1) < 0)
+			break;
+	j->st.ios[0] = j->ios_ramp[0];
+	j->st.ios[1] = j->ios_ramp[1];
+}
+
+void *bench_run_job(void *arg)
+{
+	struct job *j = arg;
+	const struct opts *o = j->o;
+	uint64_t ramp_end, end, last = 0;
+	unsigned int i;
+
+	job_start(j);
+	ramp_end = j->t_start + (uint64_t)(o->ramp * 1e9);
+	end = ramp_end + (uint64_t)(o->runtime * 1e9);
 	for (i = 0; i < o->iodepth && !j->stop; i++)
 		issue(j, &j->ios[i]);
 	while (!j->stop) {
-		int n;
-		uint64_t t;
+		int n = job_reap(j);
 
-		if (o->idle_sleep) {
-			/* sleep until batch_min have completed (fewer when fewer
-			 * are in flight, as at the end of an append round) */
-			unsigned int in = zns_queue_inflight(j->q);
-
-			n = zns_reap(j->q, in < o->batch_min ? (in ? in : 1) : o->batch_min,
-				     100000);
-		}
-		else
-			n = zns_reap(j->q, 0, 0);
 		if (n < 0 && n != -EINTR && n != -ETIME) {
 			j->rc = n;
 			break;
@@ -395,32 +459,10 @@ void *bench_run_job(void *arg)
 		if (j->limit && j->measuring &&
 		    j->st.ios[0] + j->st.ios[1] - j->ios_ramp[0] - j->ios_ramp[1] >= j->limit)
 			j->stop = 1;	/* --size transferred */
-		if ((++last & 63) != 0)
-			continue;
-		t = now_ns();
-		if (!j->measuring && t >= ramp_end) {
-			j->measuring = 1;
-			j->ios_ramp[0] = j->st.ios[0];
-			j->ios_ramp[1] = j->st.ios[1];
-			j->t_start = t;
-			getrusage(RUSAGE_THREAD, &j->ru0);
-		}
-		if (t >= end)
-			j->stop = 1;
+		if ((++last & 63) == 0)
+			job_tick(j, ramp_end, end);
 	}
-	j->t_end = now_ns();
-	getrusage(RUSAGE_THREAD, &j->ru1);
-	j->measuring = 0;
-	for (i = 0; i < 2; i++) {
-		j->st.ios[i] -= j->ios_ramp[i];
-		j->st.bytes[i] = j->st.ios[i] * o->bs;
-		j->ios_ramp[i] = j->st.ios[i];	/* the drain below is not counted */
-	}
-	while (zns_queue_inflight(j->q))
-		if (zns_reap(j->q, 1, -1) < 0)
-			break;
-	j->st.ios[0] = j->ios_ramp[0];
-	j->st.ios[1] = j->ios_ramp[1];
+	job_finish(j);
 	return NULL;
 }
 
