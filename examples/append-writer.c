@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	memset(buf, 'A', info->lba_size);
 
 	/* Start from an empty zone, then queue all appends at once. */
-	rc = zns_mgmt_send(dev, zslba, NVME_ZNS_ZSA_RESET, 0, NULL, 0, NULL);
+	rc = zns_reset_zone(dev, zslba);
 	for (i = 0; !rc && i < n; i++) {
 		ctx[i].seq = i;
 		rc = zns_prep_append(q, dev, buf, zslba, 1, on_append, &ctx[i]);

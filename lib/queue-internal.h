@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The queue's insides, shared by its three files: queue-setup.c (creating,
+ * The queue's insides, shared by its files: queue-setup.c (creating,
  * registering, binding, freeing), queue.c (the per-command path: prepare,
- * submit, reap) and queue-backend.c (the synchronous-fallback and null
- * backends' pending and completed commands).
+ * submit, reap), queue-sync.c (the synchronous fallback's pending and
+ * completed commands) and queue-null.h (the null backend).
  *
  * Layer: queues. Depends on cmd.h, the ioctl transport (the fallback) and
  * liburing; nothing below it knows queues exist.
@@ -33,13 +33,16 @@ struct zns_cq_done {
 	uint64_t result;
 };
 
-/* A command prepared for the fallback or null backend. */
+/* A command prepared for the fallback or null backend; 128 bytes, so the
+ * ring is indexed by a shift. */
 struct zns_pending {
 	struct nvme_uring_cmd cmd;
 	int fd;
 	uint32_t idx;
 	uint8_t admin;
+	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 9];
 };
+ZNS_STATIC_ASSERT(sizeof(struct zns_pending) == 128, "pending slot size");
 
 struct zns_queue {
 	struct io_uring ring;
@@ -95,6 +98,12 @@ static inline int zns_queue_owned(struct zns_queue *q)
 	return zns_queue_bind(q);
 }
 
+/* Commands prepared or in flight (zns_queue_inflight() without the PLT). */
+static inline unsigned int zns_inflight(const struct zns_queue *q)
+{
+	return q->depth - q->nr_free;
+}
+
 /* Hand a context back and run its callback. The context is free before the
  * callback runs, so the callback may prepare again at full depth. */
 static inline void zns_complete(struct zns_queue *q, uint32_t idx, int status,
@@ -109,8 +118,8 @@ static inline void zns_complete(struct zns_queue *q, uint32_t idx, int status,
 		cb(user, status, result);
 }
 
-/* queue-backend.c: the fallback and null backends. */
-int zns_backend_run(struct zns_queue *q);
-unsigned int zns_backend_complete(struct zns_queue *q);
+/* queue-sync.c: the synchronous fallback. */
+int zns_sync_run(struct zns_queue *q);
+unsigned int zns_sync_complete(struct zns_queue *q);
 
 #endif /* LIBZNS_QUEUE_INTERNAL_H */

@@ -303,7 +303,7 @@ static int setup_allowed(struct zns_queue *q, const char *who)
 		return zns_fail(-EINVAL, who);
 	if (q->owner && q->owner != zns_self())
 		return zns_fail(-EEXIST, "this queue belongs to another thread (the first that prepared, submitted or reaped on it): give each thread its own queue");
-	if (zns_queue_inflight(q))
+	if (zns_inflight(q))
 		return zns_fail(-EBUSY, "registration needs a queue with nothing in flight: reap first");
 	return 0;
 }
@@ -328,7 +328,7 @@ int zns_queue_fd(const struct zns_queue *q)
 ZNS_EXPORT
 unsigned int zns_queue_inflight(const struct zns_queue *q)
 {
-	return q ? q->depth - q->nr_free : 0;
+	return q ? zns_inflight(q) : 0;
 }
 
 /* ---------------------------------------------------------- register -- */

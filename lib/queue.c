@@ -13,6 +13,7 @@
  * Layer: queues; see queue-internal.h.
  */
 #include "queue-internal.h"
+#include "queue-null.h"
 
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -59,17 +60,6 @@ static inline int find_file(const struct zns_queue *q,
 	return -1;
 }
 
-/* An SQE, submitting a full ring once to make room. */
-static inline struct io_uring_sqe *get_sqe(struct zns_queue *q)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
-
-	if (likely(sqe))
-		return sqe;
-	io_uring_submit(&q->ring);
-	return io_uring_get_sqe(&q->ring);
-}
-
 /* The SQE header of a passthrough command; the command goes in sqe->cmd. */
 static inline struct nvme_uring_cmd *
 uring_slot(struct zns_queue *q, struct io_uring_sqe *sqe, uint32_t idx,
@@ -113,38 +103,63 @@ backend_slot(struct zns_queue *q, uint32_t idx, const struct zns_dev *dev,
 	return &p->cmd;
 }
 
-/*
- * Take a context and the place to encode a command into. The caller has
- * checked its arguments, so a slot is never wasted; nothing is queued when
- * this fails.
- */
+/* Can a slot be had without a call: the queue is this thread's, a context
+ * is free and, under io_uring, so is an SQE? */
+static inline int slot_ready(struct zns_queue *q)
+{
+	if (unlikely(q->owner != zns_self() || q->nr_free == 0))
+		return 0;
+	return q->mode != ZNS_MODE_URING || io_uring_sq_space_left(&q->ring) > 0;
+}
+
+/* Take a context and the place to encode a command into; slot_ready() or
+ * slot_make_ready() has said there is one. No call on this path. */
+static inline __attribute__((always_inline)) struct nvme_uring_cmd *
+take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
+	  const void *buf, uint32_t len, zns_cb cb, void *user)
+{
+	uint32_t idx = q->free[--q->nr_free];
+
+	q->ctx[idx].cb = cb;
+	q->ctx[idx].user = user;
+	if (likely(q->mode == ZNS_MODE_URING)) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+
+		if (!sqe)	/* ruled out: the SQ ring has space */
+			__builtin_unreachable();
+		return uring_slot(q, sqe, idx, dev, admin, buf, len);
+	}
+	return backend_slot(q, idx, dev, admin);
+}
+
+/* What slot_ready() found missing: bind the queue to this thread (or
+ * refuse another thread), refuse a full queue, submit a full SQ ring. */
+static int slot_make_ready(struct zns_queue *q)
+{
+	int rc = zns_queue_owned(q);
+
+	if (unlikely(rc))
+		return rc;
+	if (unlikely(q->nr_free == 0))
+		return zns_fail(-EBUSY, "the queue holds depth commands already: reap completions, then prepare again");
+	if (q->mode == ZNS_MODE_URING && !io_uring_sq_space_left(&q->ring)) {
+		io_uring_submit(&q->ring);
+		if (!io_uring_sq_space_left(&q->ring))
+			return zns_fail(-EBUSY, "the submission ring is full and could not be submitted: reap, then prepare again");
+	}
+	return 0;
+}
+
+/* A slot for the less frequent commands: checked, then taken. Nothing is
+ * queued when this fails. */
 static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	 const void *buf, uint32_t len, zns_cb cb, void *user, int *rc)
 {
-	struct io_uring_sqe *sqe = NULL;
-	uint32_t idx;
-
-	*rc = zns_queue_owned(q);
+	*rc = slot_ready(q) ? 0 : slot_make_ready(q);
 	if (unlikely(*rc))
 		return NULL;
-	if (unlikely(q->nr_free == 0)) {
-		*rc = zns_fail(-EBUSY, "the queue holds depth commands already: reap completions, then prepare again");
-		return NULL;
-	}
-	if (likely(q->mode == ZNS_MODE_URING)) {
-		sqe = get_sqe(q);
-		if (unlikely(!sqe)) {
-			*rc = zns_fail(-EBUSY, "the submission ring is full and could not be submitted: reap, then prepare again");
-			return NULL;
-		}
-	}
-	idx = q->free[--q->nr_free];
-	q->ctx[idx].cb = cb;
-	q->ctx[idx].user = user;
-	if (likely(sqe))
-		return uring_slot(q, sqe, idx, dev, admin, buf, len);
-	return backend_slot(q, idx, dev, admin);
+	return take_slot(q, dev, admin, buf, len, cb, user);
 }
 
 /* ----------------------------------------------------------- prep_* ------ */
@@ -154,23 +169,47 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 		return zns_fail(-EINVAL, who ": q or dev is NULL");	\
 } while (0)
 
+/* Encode a read, write or append into a slot that is ready. */
+static inline __attribute__((always_inline)) int
+put_io(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
+       const void *buf, uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	uint32_t len = nlb << dev->lba_shift;
+	struct nvme_uring_cmd *c = take_slot(q, dev, 0, buf, len, cb, user);
+
+	zns_enc_rw(c, opcode, dev->nsid, buf, len, slba, nlb, 0);
+	return 0;
+}
+
+/* The rare path of read, write and append (first use, full queue, full SQ
+ * ring), out of line so that the common one makes no call and saves no
+ * register. @nlb_op carries the opcode in bits 31:24. */
+static __attribute__((noinline, cold)) int
+prep_io_slow(struct zns_queue *q, struct zns_dev *dev, const void *buf,
+	     uint64_t slba, uint32_t nlb_op, zns_cb cb, void *user)
+{
+	int rc = slot_make_ready(q);
+
+	if (rc)
+		return rc;
+	return put_io(q, dev, (uint8_t)(nlb_op >> 24), buf, slba,
+		      nlb_op & 0xffffff, cb, user);
+}
+
 /* Read, write and zone append share everything but opcode and limit. */
 static inline __attribute__((always_inline)) int
 prep_io(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
 	const void *buf, uint64_t slba, uint32_t nlb, uint32_t limit,
 	zns_cb cb, void *user)
 {
-	struct nvme_uring_cmd *c;
-	uint32_t len = nlb << dev->lba_shift;
 	int rc = zns_check_xfer(dev, buf, slba, nlb, limit);
 
 	if (unlikely(rc))
 		return rc;
-	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
-	if (unlikely(!c))
-		return rc;
-	zns_enc_rw(c, opcode, dev->nsid, buf, len, slba, nlb, 0);
-	return 0;
+	if (unlikely(!slot_ready(q)))
+		return prep_io_slow(q, dev, buf, slba,
+				    nlb | (uint32_t)opcode << 24, cb, user);
+	return put_io(q, dev, opcode, buf, slba, nlb, cb, user);
 }
 
 ZNS_EXPORT
@@ -351,7 +390,7 @@ int zns_submit(struct zns_queue *q)
 		return rc;
 	if (likely(q->mode == ZNS_MODE_URING))
 		return io_uring_submit(&q->ring);
-	return zns_backend_run(q);
+	return zns_sync_run(q);
 }
 
 /* --------------------------------------------------------------- reap -- */
@@ -466,7 +505,7 @@ static int uring_wait(struct zns_queue *q, unsigned int nr, int64_t timeout_us)
 static int uring_poll(struct zns_queue *q)
 {
 	unsigned int got = drain_cq(q);
-	int events = !got && zns_queue_inflight(q) && kernel_has_events(q);
+	int events = !got && zns_inflight(q) && kernel_has_events(q);
 	int rc;
 
 	if (io_uring_sq_ready(&q->ring) || events) {
@@ -489,7 +528,7 @@ static int uring_reap(struct zns_queue *q, unsigned int min,
 	got = drain_cq(q);
 	/* Waiting: submit in the same kernel entry that waits. Commands the
 	 * callbacks prepare go out with the next call. */
-	while (got < min && zns_queue_inflight(q)) {
+	while (got < min && zns_inflight(q)) {
 		rc = uring_wait(q, min - got, timeout_us);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return got ? (int)got : rc;
@@ -518,7 +557,9 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 	}
 	if (likely(q->mode == ZNS_MODE_URING))
 		return uring_reap(q, min, timeout_us);
-	return (int)zns_backend_complete(q);
+	if (q->mode == ZNS_MODE_NULL)
+		return (int)zns_null_complete(q);
+	return (int)zns_sync_complete(q);
 }
 
 /* ------------------------------------------------------ wait and exit -- */
@@ -538,7 +579,7 @@ int zns_queue_wait(struct zns_queue *q, volatile int *status)
 	while (*status == ZNS_PENDING) {
 		int rc;
 
-		if (!zns_queue_inflight(q))
+		if (!zns_inflight(q))
 			return zns_fail(-EINVAL, "zns_queue_wait: the status is pending but nothing is in flight: prepare the command with this status first");
 		rc = zns_reap(q, 1, -1);
 		if (rc < 0)
@@ -556,9 +597,9 @@ int zns_queue_exit(struct zns_queue *q)
 		return 0;
 	if (q->in_cb)
 		return zns_fail(-EDEADLK, "zns_queue_exit: called from a callback of this queue; free the queue after zns_reap() returns");
-	if (zns_queue_inflight(q) && q->owner && q->owner != zns_self())
+	if (zns_inflight(q) && q->owner && q->owner != zns_self())
 		return zns_fail(-EEXIST, "zns_queue_exit: commands are in flight and this queue belongs to another thread: exit it on that thread");
-	while (zns_queue_inflight(q)) {
+	while (zns_inflight(q)) {
 		rc = zns_reap(q, 1, -1);
 		if (rc < 0) {
 			first = first ? first : rc;

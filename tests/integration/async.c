@@ -215,7 +215,7 @@ START_TEST(test_async_mixed_read_mgmt_admin)
 	fill(w, info->lba_size * 4, 77);
 	ck_assert_int_eq(zns_write(dev, w, zslba(0), 4), 0);
 	ck_assert_int_eq(zns_prep_read(q, dev, r, zslba(0), 4, acb_fn, &cb[0]), 0);
-	ck_assert_int_eq(zns_prep_mgmt_send(q, dev, zslba(1), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, acb_fn, &cb[1]), 0);
+	ck_assert_int_eq(zns_prep_open_zone(q, dev, zslba(1), acb_fn, &cb[1]), 0);
 	ck_assert_int_eq(zns_prep_identify_ns(q, dev, id, acb_fn, &cb[2]), 0);
 	ck_assert_int_eq(zns_prep_identify_ctrl(q, dev, ic, acb_fn, &cb[3]), 0);
 	ck_assert_int_eq(zns_prep_changed_zones(q, dev, 1, log, acb_fn, &cb[4]), 0);
@@ -383,7 +383,7 @@ START_TEST(test_async_two_devices)
 	}
 	ck_assert_uint_eq(get_zone(1).wp, zslba(1) + 4 * 4096 / info->lba_size);
 	zns_queue_exit(q);
-	zns_mgmt_send(d2, 0, NVME_ZNS_ZSA_RESET, ZNS_SEND_SELECT_ALL, NULL, 0, NULL);
+	zns_reset_all_zones(d2);
 	zns_dev_close(d2);
 	free(buf);
 	free(ic);

@@ -91,8 +91,8 @@ START_TEST(test_nvme_cli_cross_check)
 
 	/* Leave some zones in distinct states first. */
 	ck_assert_int_eq(zns_write(dev, buf, zslba(1), 3), 0);
-	ck_assert_int_eq(zns_mgmt_send(dev, zslba(2), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, NULL), 0);
-	ck_assert_int_eq(zns_mgmt_send(dev, zslba(3), NVME_ZNS_ZSA_FINISH, 0, NULL, 0, NULL), 0);
+	ck_assert_int_eq(zns_open_zone(dev, zslba(2)), 0);
+	ck_assert_int_eq(zns_finish_zone(dev, zslba(3)), 0);
 
 	snprintf(cmd, sizeof(cmd), "nvme zns id-ns %s -o json", dev_path);
 	out = run(cmd);

@@ -72,7 +72,7 @@ START_TEST(test_write_errors)
 	}
 	ck_assert_str_eq(zns_status_str(0x41bc), "Zone Invalid Write");
 	/* past the zone's capacity */
-	ck_assert_int_eq(zns_mgmt_send(dev, zslba(2), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, NULL), 0);
+	ck_assert_int_eq(zns_open_zone(dev, zslba(2)), 0);
 	rc = zns_write(dev, buf, zslba(2) + get_zone(2).zcap - 2, 1);
 	ck_assert_int_eq(rc, ex ? ex->write_off_wp : 0x41bc);	/* not at the wp */
 	/* fill zone 3 to one block short of its capacity, then write two */
@@ -94,7 +94,7 @@ START_TEST(test_write_errors)
 			ck_assert_msg(zns_status_code(rc) == 0x1b8 || zns_status_code(rc) == 0x1b9,
 				      "write past capacity: %#x", rc);
 	}
-	ck_assert_int_eq(zns_mgmt_send(dev, zslba(3), NVME_ZNS_ZSA_FINISH, 0, NULL, 0, NULL), 0);
+	ck_assert_int_eq(zns_finish_zone(dev, zslba(3)), 0);
 	rc = zns_append(dev, buf, zslba(3), 1, NULL);
 	ck_assert_msg(rc == (ex ? ex->append_full : 0x41b9), "append to full zone: %#x", rc);
 	ck_assert_str_eq(zns_status_str(0x41b9), "Zone Is Full");

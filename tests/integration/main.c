@@ -85,8 +85,7 @@ void setup(void)
 
 	ck_assert_msg(rc == 0, "open %s: %s", dev_path, zns_status_str(rc));
 	info = zns_dev_get_info(dev);
-	rc = zns_mgmt_send(dev, 0, NVME_ZNS_ZSA_RESET, ZNS_SEND_SELECT_ALL,
-			   NULL, 0, NULL);
+	rc = zns_reset_all_zones(dev);
 	ck_assert_msg(rc == 0, "reset all: %s", zns_status_str(rc));
 }
 

@@ -50,7 +50,7 @@ START_TEST(test_select_all_and_filters)
 	void *buf = xalloc(info->lba_size);
 
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(zns_mgmt_send(dev, zslba(i), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, NULL), 0);
+		ck_assert_int_eq(zns_open_zone(dev, zslba(i)), 0);
 		ck_assert_int_eq(zns_write(dev, buf, zslba(i), 1), 0);
 	}
 	free(buf);
@@ -156,11 +156,11 @@ START_TEST(test_open_limit)
 
 	if (info->max_open == ZNS_NO_LIMIT || info->max_open >= info->nr_zones) {
 		for (i = 0; i < info->nr_zones && i < 64; i++)
-			ck_assert_int_eq(zns_mgmt_send(dev, zslba(i), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, NULL), 0);
+			ck_assert_int_eq(zns_open_zone(dev, zslba(i)), 0);
 		return;
 	}
 	for (i = 0; i < info->max_open; i++)
-		ck_assert_int_eq(zns_mgmt_send(dev, zslba(i), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, NULL), 0);
+		ck_assert_int_eq(zns_open_zone(dev, zslba(i)), 0);
 	rc = zns_mgmt_send(dev, zslba(i), NVME_ZNS_ZSA_OPEN, 0, NULL, 0, NULL);
 	if (ex)
 		ck_assert_msg(rc == ex->open_over_limit, "open past limit: %#x", rc);

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The two backends behind a queue that are not io_uring: the synchronous
- * fallback, which runs each prepared command through the ioctl transport
- * when it is submitted, and the null backend, which completes every
- * prepared command in user space when it is reaped (for measuring libzns's
- * own cost).
+ * The synchronous fallback behind a queue: each prepared command runs
+ * through the ioctl transport when it is submitted (or reaped), and its
+ * completion is delivered when it is reaped. The null backend, which only
+ * completes, is in queue-null.h.
  *
  * Prepared and completed commands sit in rings indexed by free-running
  * counters; every entry is taken off its ring before its callback runs, so
@@ -28,7 +27,7 @@ static int signal_eventfd(struct zns_queue *q)
 
 /* Submit: the fallback runs what is pending and queues its completions;
  * the null backend leaves its commands pending until they are reaped. */
-int zns_backend_run(struct zns_queue *q)
+int zns_sync_run(struct zns_queue *q)
 {
 	unsigned int n = q->pend_tail - q->pend_head;
 
@@ -53,27 +52,6 @@ int zns_backend_run(struct zns_queue *q)
 	return (int)n;
 }
 
-/* The null backend: every command pending when the reap began completes
- * now, successfully; an append "lands" at its zone start. */
-static unsigned int complete_null(struct zns_queue *q)
-{
-	unsigned int end = q->pend_tail, n = 0;
-
-	while ((int)(end - q->pend_head) > 0) {
-		const struct zns_pending *p =
-			&q->pend[q->pend_head & q->ring_mask];
-		const struct nvme_uring_cmd *c = &p->cmd;
-		uint64_t res = c->opcode == nvme_zns_cmd_append && !p->admin ?
-			(uint64_t)c->cdw11 << 32 | c->cdw10 : 0;
-		uint32_t idx = p->idx;
-
-		q->pend_head++;
-		zns_complete(q, idx, 0, res);
-		n++;
-	}
-	return n;
-}
-
 /* The fallback: deliver what has run. */
 static unsigned int complete_done(struct zns_queue *q)
 {
@@ -88,18 +66,14 @@ static unsigned int complete_done(struct zns_queue *q)
 	return n;
 }
 
-/* Reap: run what is pending (fallback), then deliver. */
-unsigned int zns_backend_complete(struct zns_queue *q)
+/* Reap: run what is pending, then deliver. */
+unsigned int zns_sync_complete(struct zns_queue *q)
 {
 	unsigned int n;
 
+	zns_sync_run(q);
 	q->in_cb++;
-	if (q->mode == ZNS_MODE_NULL) {
-		n = complete_null(q);
-	} else {
-		zns_backend_run(q);
-		n = complete_done(q);
-	}
+	n = complete_done(q);
 	q->in_cb--;
 	return n;
 }
