@@ -11,6 +11,7 @@
 #include <libzns/device.h>
 #include <libzns/sync.h>
 #include <libzns/queue.h>
+#include <libzns/emu.h>
 #include <libzns/nvme.h>
 
 #endif /* LIBZNS_H */

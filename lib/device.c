@@ -4,12 +4,13 @@
  * null device for measuring libzns's own cost.
  *
  * Layer: devices. Depends on sysfs.c (where the device is), decode.c (what
- * its identify data means), cmd.h and the ioctl transport (to identify and
- * to read the first zone). Nothing above it is used here.
+ * its identify data means), cmd.h and the transport (exec.h: the ioctls or
+ * the emulator, to identify and to read the first zone). Nothing above it
+ * is used here.
  */
 #include "cmd.h"
 #include "decode.h"
-#include "ioctl.h"
+#include "exec.h"
 #include "sysfs.h"
 
 #include <fcntl.h>
@@ -25,7 +26,7 @@ static int identify(const struct zns_dev *d, uint32_t nsid, uint8_t cns,
 	struct nvme_uring_cmd c;
 
 	zns_enc_identify(&c, nsid, cns, csi, buf);
-	return zns_ioctl_exec(zns_admin_fd(d), 1, &c, NULL);
+	return zns_dev_exec(d, 1, &c, NULL);
 }
 
 static int read_geometry(struct zns_dev *d, const char *ng)
@@ -51,9 +52,21 @@ static int read_geometry(struct zns_dev *d, const char *ng)
 	if (!rc)
 		rc = zns_decode_geometry(d, buf, buf + 4096, buf + 8192,
 					 buf + 12288);
-	if (!rc)
+	if (!rc && ng)
 		zns_apply_kernel_limits(d, ng);
 	free(buf);
+	return rc;
+}
+
+/* Zone capacity is per zone; the geometry reports the first one's. */
+static int read_first_zone(struct zns_dev *d)
+{
+	struct zns_zone z;
+	unsigned int nz = 1;
+	int rc = zns_report_zones(d, 0, NVME_ZNS_ZRAS_REPORT_ALL, &z, &nz, NULL);
+
+	if (!rc)
+		d->info.zone_cap = nz ? z.zcap : d->zone_size;
 	return rc;
 }
 
@@ -63,8 +76,6 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 	char ng[PATH_MAX], ctrl[PATH_MAX];
 	struct zns_dev *d;
 	struct stat st;
-	struct zns_zone z;
-	unsigned int nz = 1;
 	int rc;
 
 	if (!devp)
@@ -110,12 +121,9 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 		zns_pathf(d->info.ctrl_path, sizeof(d->info.ctrl_path), "%s",
 			 ctrl);
 
-	/* Zone capacity is per zone; report the first one's. */
-	rc = zns_report_zones(d, 0, NVME_ZNS_ZRAS_REPORT_ALL, &z, &nz, NULL);
+	rc = read_first_zone(d);
 	if (rc)
 		goto fail;
-	d->info.zone_cap = nz ? z.zcap : d->zone_size;
-
 	*devp = d;
 	return 0;
 fail:
@@ -162,10 +170,45 @@ int zns_dev_open_null(const struct zns_dev_info *info, struct zns_dev **devp)
 }
 
 ZNS_EXPORT
+int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp)
+{
+	struct zns_dev *d;
+	int rc;
+
+	if (!devp)
+		return zns_fail(-EINVAL, "zns_dev_open_emu: devp is NULL");
+	*devp = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return zns_fail(-ENOMEM, "zns_dev_open_emu: out of memory");
+	d->fd = -1;
+	d->ctrl_fd = -1;
+	rc = zns_emu_create(opts, &d->emu);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	/* The same way in as for a device: identify, then the first zone. */
+	d->nsid = opts->nsid ? opts->nsid : 1;
+	rc = read_geometry(d, NULL);
+	if (!rc)
+		rc = read_first_zone(d);
+	if (rc) {
+		zns_dev_close(d);
+		return zns_fail(rc < 0 ? rc : -EIO, "zns_dev_open_emu: the emulator's identify data did not decode");
+	}
+	zns_pathf(d->info.path, sizeof(d->info.path), "emu:%s",
+		  opts->path ? opts->path : "memory");
+	*devp = d;
+	return 0;
+}
+
+ZNS_EXPORT
 void zns_dev_close(struct zns_dev *dev)
 {
 	if (!dev)
 		return;
+	zns_emu_free(dev->emu);
 	if (dev->fd >= 0)
 		close(dev->fd);
 	if (dev->ctrl_fd >= 0)

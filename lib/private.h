@@ -55,7 +55,10 @@ ZNS_STATIC_ASSERT(sizeof(struct nvme_uring_cmd) == 72, "nvme_uring_cmd");
 ZNS_STATIC_ASSERT(ZNS_OFFSETOF(struct nvme_passthru_cmd64, result) == 72,
 		  "passthru64 = uring_cmd + result");
 
+struct zns_emu;
+
 struct zns_dev {
+	struct zns_emu *emu;	/* an emulated device (emu.c), or NULL */
 	int fd;			/* namespace generic char device */
 	int ctrl_fd;		/* controller char device, or -1 */
 	uint32_t nsid;
@@ -82,6 +85,11 @@ static inline int zns_fail(int rc, const char *why)
 	zns_why = why;
 	return rc;
 }
+
+/* As zns_fail(), with a sentence formatted into a per-thread buffer (for
+ * messages that name a path or a value). */
+__attribute__((format(printf, 2, 3)))
+int zns_failf(int rc, const char *fmt, ...);
 
 /* Admin commands for a device: the controller device when open, else the
  * namespace device. */

@@ -37,10 +37,17 @@ struct zns_cq_done {
  * ring is indexed by a shift. */
 struct zns_pending {
 	struct nvme_uring_cmd cmd;
-	int fd;
+	const struct zns_dev *dev;
 	uint32_t idx;
 	uint8_t admin;
-	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 9];
+	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 13];
+};
+
+/* A completion an emulated device holds back until @due (CLOCK_MONOTONIC
+ * ns). */
+struct zns_delayed {
+	uint32_t idx;
+	uint64_t due;
 };
 ZNS_STATIC_ASSERT(sizeof(struct zns_pending) == 128, "pending slot size");
 
@@ -65,6 +72,8 @@ struct zns_queue {
 	unsigned int pend_head, pend_tail;
 	uint32_t *done;			/* completed context indices */
 	unsigned int done_head, done_tail;
+	struct zns_delayed *delayed;	/* held back by an emulated device */
+	unsigned int nr_delayed;
 	unsigned int ring_mask;
 	int efd;
 	/* registered buffers and files */
@@ -118,8 +127,16 @@ static inline void zns_complete(struct zns_queue *q, uint32_t idx, int status,
 		cb(user, status, result);
 }
 
-/* queue-sync.c: the synchronous fallback. */
+/* queue-sync.c: the synchronous fallback (and emulated devices). */
 int zns_sync_run(struct zns_queue *q);
-unsigned int zns_sync_complete(struct zns_queue *q);
+unsigned int zns_sync_complete(struct zns_queue *q, int wait);
+
+/* Commands of this queue that the fallback path holds (emulated devices
+ * under io_uring): prepared, completed or delayed, not yet delivered. */
+static inline unsigned int zns_backend_held(const struct zns_queue *q)
+{
+	return (q->pend_tail - q->pend_head) + (q->done_tail - q->done_head) +
+	       q->nr_delayed;
+}
 
 #endif /* LIBZNS_QUEUE_INTERNAL_H */

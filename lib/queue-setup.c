@@ -125,8 +125,9 @@ static int setup_uring(struct zns_queue *q, const struct zns_queue_opts *o)
 	return 0;
 }
 
-/* The fallback and null backends keep prepared and completed commands in
- * two rings of a power of two of at least depth entries. */
+/* The fallback and null backends (and emulated devices in every mode)
+ * keep prepared and completed commands in two rings of a power of two of
+ * at least depth entries. */
 static int setup_backend(struct zns_queue *q)
 {
 	unsigned int n = 1;
@@ -136,7 +137,8 @@ static int setup_backend(struct zns_queue *q)
 	q->ring_mask = n - 1;
 	q->pend = calloc(n, sizeof(*q->pend));
 	q->done = calloc(n, sizeof(*q->done));
-	return q->pend && q->done ? 0 :
+	q->delayed = calloc(q->depth, sizeof(*q->delayed));
+	return q->pend && q->done && q->delayed ? 0 :
 		zns_fail(-ENOMEM, "zns_queue_init: out of memory");
 }
 
@@ -200,6 +202,7 @@ void zns_queue_free(struct zns_queue *q)
 	free(q->bufs);
 	free(q->pend);
 	free(q->done);
+	free(q->delayed);
 	free(q->free);
 	free(q->ctx);
 	free(q);
@@ -248,7 +251,8 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 		q->mode = ZNS_MODE_SYNC;
 	else
 		rc = setup_uring(q, opts);
-	if (!rc && q->mode != ZNS_MODE_URING)
+	/* every mode: emulated devices take the fallback's path */
+	if (!rc)
 		rc = setup_backend(q);
 	if (!rc && (q->flags & ZNS_QUEUE_EVENTFD))
 		rc = setup_eventfd(q);

@@ -2,8 +2,11 @@
 /*
  * The synchronous fallback behind a queue: each prepared command runs
  * through the ioctl transport when it is submitted (or reaped), and its
- * completion is delivered when it is reaped. The null backend, which only
- * completes, is in queue-null.h.
+ * completion is delivered when it is reaped. Commands for an emulated
+ * device take this path in every mode but the null one, through the
+ * emulator instead of the ioctl; one the emulator holds back (a delay
+ * fault) waits on the delayed list, so completions arrive out of order. The
+ * null backend, which only completes, is in queue-null.h.
  *
  * Prepared and completed commands sit in rings indexed by free-running
  * counters; every entry is taken off its ring before its callback runs, so
@@ -12,8 +15,10 @@
  * Layer: queues; see queue-internal.h. Depends on the ioctl transport.
  */
 #include "queue-internal.h"
+#include "emu.h"
 #include "ioctl.h"
 
+#include <time.h>
 #include <unistd.h>
 
 static int signal_eventfd(struct zns_queue *q)
@@ -25,24 +30,44 @@ static int signal_eventfd(struct zns_queue *q)
 	return 0;
 }
 
-/* Submit: the fallback runs what is pending and queues its completions;
- * the null backend leaves its commands pending until they are reaped. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Run one pending command; an emulated device may hold its completion
+ * back (ZNS_EMU_DELAY), which then waits on the delayed list. */
+static void run_one(struct zns_queue *q, const struct zns_pending *p)
+{
+	struct zns_ctx *x = &q->ctx[p->idx];
+	uint32_t delay = 0;
+
+	x->result = 0;
+	if (p->dev->emu)
+		x->status = zns_emu_exec(p->dev->emu, p->admin, &p->cmd,
+					 &x->result, &delay);
+	else
+		x->status = zns_ioctl_exec(p->admin ? zns_admin_fd(p->dev) :
+					   p->dev->fd, p->admin, &p->cmd,
+					   &x->result);
+	if (delay) {
+		q->delayed[q->nr_delayed].idx = p->idx;
+		q->delayed[q->nr_delayed++].due = now_ns() + delay * 1000ull;
+	} else {
+		q->done[q->done_tail++ & q->ring_mask] = p->idx;
+	}
+}
+
+/* Submit: run what is pending and queue its completions. */
 int zns_sync_run(struct zns_queue *q)
 {
 	unsigned int n = q->pend_tail - q->pend_head;
 
-	if (q->mode == ZNS_MODE_SYNC) {
-		while (q->pend_head != q->pend_tail) {
-			struct zns_pending *p =
-				&q->pend[q->pend_head++ & q->ring_mask];
-			struct zns_ctx *x = &q->ctx[p->idx];
-
-			x->result = 0;
-			x->status = zns_ioctl_exec(p->fd, p->admin, &p->cmd,
-						   &x->result);
-			q->done[q->done_tail++ & q->ring_mask] = p->idx;
-		}
-	}
+	while (q->pend_head != q->pend_tail)
+		run_one(q, &q->pend[q->pend_head++ & q->ring_mask]);
 	if (n && q->efd >= 0) {
 		int rc = signal_eventfd(q);
 
@@ -50,6 +75,32 @@ int zns_sync_run(struct zns_queue *q)
 			return rc;
 	}
 	return (int)n;
+}
+
+/* Delayed completions that are due join the completed ones; with @wait,
+ * when none is due, sleep until the first one is. */
+static void take_due(struct zns_queue *q, int wait)
+{
+	uint64_t now = now_ns(), first = UINT64_MAX;
+	unsigned int i = 0;
+
+	while (i < q->nr_delayed) {
+		if (q->delayed[i].due <= now) {
+			q->done[q->done_tail++ & q->ring_mask] = q->delayed[i].idx;
+			q->delayed[i] = q->delayed[--q->nr_delayed];
+			continue;
+		}
+		if (q->delayed[i].due < first)
+			first = q->delayed[i].due;
+		i++;
+	}
+	if (wait && q->done_head == q->done_tail && first != UINT64_MAX) {
+		struct timespec ts = { (time_t)((first - now) / 1000000000ull),
+				       (long)((first - now) % 1000000000ull) };
+
+		nanosleep(&ts, NULL);
+		take_due(q, 0);
+	}
 }
 
 /* The fallback: deliver what has run. */
@@ -66,12 +117,15 @@ static unsigned int complete_done(struct zns_queue *q)
 	return n;
 }
 
-/* Reap: run what is pending, then deliver. */
-unsigned int zns_sync_complete(struct zns_queue *q)
+/* Reap: run what is pending, then deliver; with @wait, wait for a delayed
+ * completion when nothing else is there. */
+unsigned int zns_sync_complete(struct zns_queue *q, int wait)
 {
 	unsigned int n;
 
 	zns_sync_run(q);
+	if (q->nr_delayed)
+		take_due(q, wait);
 	q->in_cb++;
 	n = complete_done(q);
 	q->in_cb--;

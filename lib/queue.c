@@ -97,7 +97,7 @@ backend_slot(struct zns_queue *q, uint32_t idx, const struct zns_dev *dev,
 {
 	struct zns_pending *p = &q->pend[q->pend_tail++ & q->ring_mask];
 
-	p->fd = admin ? zns_admin_fd(dev) : dev->fd;
+	p->dev = dev;
 	p->admin = (uint8_t)admin;
 	p->idx = idx;
 	return &p->cmd;
@@ -122,7 +122,7 @@ take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 
 	q->ctx[idx].cb = cb;
 	q->ctx[idx].user = user;
-	if (likely(q->mode == ZNS_MODE_URING)) {
+	if (likely(q->mode == ZNS_MODE_URING) && likely(!dev->emu)) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
 
 		if (!sqe)	/* ruled out: the SQ ring has space */
@@ -331,7 +331,7 @@ static struct nvme_uring_cmd *admin_slot(struct zns_queue *q,
 		*rc = zns_fail(-EINVAL, "admin prep: q or dev is NULL");
 	else if (!buf)
 		*rc = zns_fail(-EFAULT, "admin prep: the data buffer is NULL");
-	else if (q->mode == ZNS_MODE_URING && d->ctrl_fd < 0)
+	else if (q->mode == ZNS_MODE_URING && d->ctrl_fd < 0 && !d->emu)
 		*rc = zns_fail(-ENODEV, "asynchronous admin commands need the controller device /dev/nvmeX open read-write");
 	else
 		return zns_slot(q, d, 1, NULL, 0, cb, user, rc);
@@ -388,8 +388,13 @@ int zns_submit(struct zns_queue *q)
 	rc = zns_queue_owned(q);
 	if (unlikely(rc))
 		return rc;
-	if (likely(q->mode == ZNS_MODE_URING))
+	if (likely(q->mode == ZNS_MODE_URING)) {
+		if (unlikely(q->pend_head != q->pend_tail))
+			zns_sync_run(q);	/* emulated devices */
 		return io_uring_submit(&q->ring);
+	}
+	if (q->mode == ZNS_MODE_NULL)
+		return (int)(q->pend_tail - q->pend_head);
 	return zns_sync_run(q);
 }
 
@@ -502,10 +507,20 @@ static int uring_wait(struct zns_queue *q, unsigned int nr, int64_t timeout_us)
 
 /* Nothing to wait for: at most one kernel entry, to submit and, when
  * nothing was found, to collect deferred completions. */
+/* Completions of emulated devices' commands on an io_uring queue: they
+ * take the fallback's path (queue-sync.c). */
+static inline unsigned int held_complete(struct zns_queue *q, int wait)
+{
+	if (likely(!zns_backend_held(q)))
+		return 0;
+	return zns_sync_complete(q, wait);
+}
+
 static int uring_poll(struct zns_queue *q)
 {
-	unsigned int got = drain_cq(q);
-	int events = !got && zns_inflight(q) && kernel_has_events(q);
+	unsigned int got = drain_cq(q) + held_complete(q, 0);
+	int events = !got && zns_inflight(q) > zns_backend_held(q) &&
+		     kernel_has_events(q);
 	int rc;
 
 	if (io_uring_sq_ready(&q->ring) || events) {
@@ -525,14 +540,28 @@ static int uring_reap(struct zns_queue *q, unsigned int min,
 
 	if (!min)
 		return uring_poll(q);
-	got = drain_cq(q);
+	got = drain_cq(q) + held_complete(q, 0);
 	/* Waiting: submit in the same kernel entry that waits. Commands the
 	 * callbacks prepare go out with the next call. */
 	while (got < min && zns_inflight(q)) {
-		rc = uring_wait(q, min - got, timeout_us);
+		unsigned int held = zns_backend_held(q);
+
+		if (held && held == zns_inflight(q)) {
+			/* only emulated commands: nothing to wait for in
+			 * the kernel */
+			io_uring_submit(&q->ring);
+			got += zns_sync_complete(q, 1);
+			if (timeout_us >= 0)
+				break;
+			continue;
+		}
+		/* with emulated commands held too, wait in short steps */
+		rc = uring_wait(q, min - got, held ? 1000 : timeout_us);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return got ? (int)got : rc;
-		got += drain_cq(q);
+		got += drain_cq(q) + held_complete(q, 0);
+		if (held && rc == -ETIME && timeout_us < 0)
+			continue;
 		if (rc < 0 || timeout_us >= 0)
 			break;
 	}
@@ -559,7 +588,7 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 		return uring_reap(q, min, timeout_us);
 	if (q->mode == ZNS_MODE_NULL)
 		return (int)zns_null_complete(q);
-	return (int)zns_sync_complete(q);
+	return (int)zns_sync_complete(q, min > 0);
 }
 
 /* ------------------------------------------------------ wait and exit -- */

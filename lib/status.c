@@ -7,6 +7,8 @@
  */
 #include "private.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 struct zns_status_name {
@@ -202,6 +204,18 @@ const char *zns_status_str(int status)
 }
 
 ZNS_TLS const char *zns_why;
+static ZNS_TLS char zns_why_buf[320];
+
+int zns_failf(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(zns_why_buf, sizeof(zns_why_buf), fmt, ap);
+	va_end(ap);
+	zns_why = zns_why_buf;
+	return rc;
+}
 
 ZNS_EXPORT
 const char *zns_last_error(void)

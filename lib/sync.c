@@ -4,11 +4,12 @@
  * and runs it through the ioctl transport, blocking until the device
  * answers.
  *
- * Layer: synchronous API. Depends on cmd.h (checks and encoders), ioctl.c
- * (the transport) and decode.c (report parsing); never on the queues.
+ * Layer: synchronous API. Depends on cmd.h (checks and encoders), exec.h
+ * (the transport: ioctl or emulator) and decode.c (report parsing); never
+ * on the queues.
  */
 #include "cmd.h"
-#include "ioctl.h"
+#include "exec.h"
 
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -23,7 +24,7 @@ int zns_identify_ns(struct zns_dev *dev, struct nvme_zns_id_ns *id)
 	if (!id)
 		return zns_fail(-EFAULT, "zns_identify_ns: id is NULL");
 	zns_enc_identify(&c, dev->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_ZNS, id);
-	return zns_ioctl_exec(zns_admin_fd(dev), 1, &c, NULL);
+	return zns_dev_exec(dev, 1, &c, NULL);
 }
 
 ZNS_EXPORT
@@ -36,7 +37,7 @@ int zns_identify_ctrl(struct zns_dev *dev, struct nvme_zns_id_ctrl *id)
 	if (!id)
 		return zns_fail(-EFAULT, "zns_identify_ctrl: id is NULL");
 	zns_enc_identify(&c, 0, ZNS_CNS_CSI_ID_CTRL, NVME_CSI_ZNS, id);
-	return zns_ioctl_exec(zns_admin_fd(dev), 1, &c, NULL);
+	return zns_dev_exec(dev, 1, &c, NULL);
 }
 
 ZNS_EXPORT
@@ -51,7 +52,7 @@ int zns_get_changed_zones(struct zns_dev *dev, int rae,
 		return zns_fail(-EFAULT, "zns_get_changed_zones: log is NULL");
 	zns_enc_get_log(&c, dev->nsid, NVME_LOG_LID_ZNS_CHANGED_ZONES,
 			NVME_CSI_ZNS, rae, 0, log, sizeof(*log));
-	return zns_ioctl_exec(zns_admin_fd(dev), 1, &c, NULL);
+	return zns_dev_exec(dev, 1, &c, NULL);
 }
 
 ZNS_EXPORT
@@ -69,7 +70,7 @@ int zns_mgmt_send(struct zns_dev *dev, uint64_t slba, unsigned int zsa,
 		return rc;
 	zns_enc_mgmt_send(&c, dev->nsid, slba, zsa, flags & ZNS_SEND_SELECT_ALL,
 			  flags & ZNS_SEND_ZRWA, data, len);
-	return zns_ioctl_exec(dev->fd, 0, &c, result);
+	return zns_dev_exec(dev, 0, &c, result);
 }
 
 ZNS_EXPORT
@@ -85,7 +86,7 @@ int zns_mgmt_recv(struct zns_dev *dev, uint64_t slba, unsigned int zra,
 	if (rc)
 		return rc;
 	zns_enc_mgmt_recv(&c, dev->nsid, slba, zra, zrasf, partial, buf, len);
-	return zns_ioctl_exec(dev->fd, 0, &c, NULL);
+	return zns_dev_exec(dev, 0, &c, NULL);
 }
 
 ZNS_EXPORT
@@ -127,7 +128,7 @@ int zns_report_zones(struct zns_dev *dev, uint64_t slba, unsigned int zrasf,
 		unsigned int got, i;
 
 		zns_enc_mgmt_recv(&c, dev->nsid, slba, zra, zrasf, 1, buf, len);
-		rc = zns_ioctl_exec(dev->fd, 0, &c, NULL);
+		rc = zns_dev_exec(dev, 0, &c, NULL);
 		if (rc)
 			break;
 		zns_parse_report(buf, len, zdes, zones + done, want - done, &got);
@@ -158,7 +159,7 @@ static int sync_io(struct zns_dev *dev, uint8_t opcode, const void *buf,
 		return rc;
 	zns_enc_rw(&c, opcode, dev->nsid, buf, nlb << dev->lba_shift, slba,
 		   nlb, 0);
-	return zns_ioctl_exec(dev->fd, 0, &c, result);
+	return zns_dev_exec(dev, 0, &c, result);
 }
 
 ZNS_EXPORT
@@ -205,7 +206,7 @@ int zns_write_zeroes(struct zns_dev *dev, uint64_t slba, uint32_t nlb)
 	if (rc)
 		return rc;
 	zns_enc_write_zeroes(&c, dev->nsid, slba, nlb);
-	return zns_ioctl_exec(dev->fd, 0, &c, NULL);
+	return zns_dev_exec(dev, 0, &c, NULL);
 }
 
 ZNS_EXPORT
@@ -216,5 +217,5 @@ int zns_flush(struct zns_dev *dev)
 	if (!dev)
 		return zns_fail(-EINVAL, "zns_flush: dev is NULL");
 	zns_enc_flush(&c, dev->nsid);
-	return zns_ioctl_exec(dev->fd, 0, &c, NULL);
+	return zns_dev_exec(dev, 0, &c, NULL);
 }

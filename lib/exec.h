@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One command to a device, whatever carries it: the passthrough ioctl for
+ * a kernel device, the in-process emulator for zns_dev_open_emu()'s.
+ *
+ * Layer: transport. Used by the synchronous API, device discovery and the
+ * queues' synchronous fallback.
+ */
+#ifndef LIBZNS_EXEC_H
+#define LIBZNS_EXEC_H
+
+#include "emu.h"
+#include "ioctl.h"
+
+static inline int zns_dev_exec(const struct zns_dev *d, int admin,
+			       const struct nvme_uring_cmd *c, uint64_t *result)
+{
+	if (unlikely(d->emu))
+		return zns_emu_exec(d->emu, admin, c, result, NULL);
+	return zns_ioctl_exec(admin ? zns_admin_fd(d) : d->fd, admin, c, result);
+}
+
+#endif /* LIBZNS_EXEC_H */
