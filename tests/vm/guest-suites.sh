@@ -54,6 +54,15 @@ for k in A E; do
 		ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$asan" || fail=1
 done
 
+# The emulator against QEMU's ZNS, operation for operation: 20 seeds x 500
+# operations on configurations a (4 KiB, limits 14, extensions) and b (512 B,
+# no limits), with QEMU's departures from the spec accounted (zns-diff.c).
+for k in A B; do
+	eval dev=\$ZNS_DEV_$k
+	echo "== zns-diff: kernel $kver, configuration $(echo $k | tr AB ab) ($dev)"
+	"$b/tests/integration/zns-diff" "$dev" 20 500 || fail=1
+done
+
 # A libnvme 1.x program, built against libnvme and against libzns-nvme.
 eval dev=\$ZNS_DEV_A
 sh "$here/guest-compat.sh" "$b" "$dev" 1 4096 || fail=1
