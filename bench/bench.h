@@ -19,7 +19,7 @@ enum rw { RW_READ, RW_RANDREAD, RW_WRITE, RW_APPEND, RW_RANDRW, RW_RESET,
 	  RW_COUNT };
 extern const char *const rw_names[RW_COUNT];
 
-enum engine { ENGINE_URING, ENGINE_IOCTL, ENGINE_NULL, ENGINE_COUNT };
+enum engine { ENGINE_URING, ENGINE_IOCTL, ENGINE_NULL, ENGINE_EMU, ENGINE_COUNT };
 extern const char *const engine_names[ENGINE_COUNT];
 
 /* Defaults, named once: the options' initial values, --help and
@@ -30,8 +30,8 @@ extern const char *const engine_names[ENGINE_COUNT];
 #define DEF_RUNTIME	5
 #define DEF_RWMIXREAD	70
 
-/* The null engine's made-up namespace: 4 KiB blocks, 1 TiB, 64 MiB zones,
- * 1 MiB transfers, 128 zones open or active at once. */
+/* The null and emu engines' made-up namespace: 4 KiB blocks, 1 TiB, 64 MiB
+ * zones, 1 MiB transfers, 128 zones open or active at once. */
 #define NULL_LBA_SHIFT	12
 #define NULL_NR_LBAS	(1ull << 28)
 #define NULL_ZONE_LBAS	(1ull << 14)

@@ -12,7 +12,7 @@
 
 const char *const rw_names[RW_COUNT] = { "read", "randread", "write",
 					 "append", "randrw", "reset" };
-const char *const engine_names[ENGINE_COUNT] = { "uring", "ioctl", "null" };
+const char *const engine_names[ENGINE_COUNT] = { "uring", "ioctl", "null", "emu" };
 
 /* "4k", "1m", "2g": bytes; 0 for anything else */
 static uint64_t parse_bytes(const char *s)
@@ -44,12 +44,13 @@ static void usage(void)
 "usage: zns-bench [--dev=/dev/ngXnY] [--rw=read|randread|write|append|randrw|reset]\n"
 "  [--bs=4k] [--iodepth=" STR(DEF_IODEPTH) "] [--numjobs=1] [--zones=" STR(DEF_ZONES) "] [--zone-start=0]\n"
 "  [--runtime=" STR(DEF_RUNTIME) "] [--size=BYTES] [--ramp=0] [--max_open_zones=N]\n"
-"  [--engine=uring|ioctl|null] [--fixedbufs]\n"
+"  [--engine=uring|ioctl|null|emu] [--fixedbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=" STR(DEF_RWMIXREAD) "] [--lat=0|1]\n"
 "  [--idle=poll|sleep] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
 "  [--output-format=normal|json]\n"
-"Defaults are shown. Without --dev, --engine=null runs on a made-up\n"
-"namespace: 4 KiB blocks, 1 TiB, 64 MiB zones, 128 zones open at once.\n"
+"Defaults are shown. Without --dev, --engine=null (no device: libzns's own\n"
+"cost) and --engine=emu (libzns's in-process ZNS device, in memory) run on\n"
+"a made-up namespace: 4 KiB blocks, 1 TiB, 64 MiB zones, 128 zones open.\n"
 "DESTRUCTIVE: write, append, randrw and reset workloads reset the zones used.\n");
 }
 

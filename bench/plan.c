@@ -12,11 +12,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* libzns's in-process ZNS device, in memory, with the null geometry. */
+static int open_emu(struct zns_dev **dev)
+{
+	struct zns_emu_opts eo;
+	int rc;
+
+	memset(&eo, 0, sizeof(eo));
+	eo.size = sizeof(eo);
+	eo.lba_size = 1u << NULL_LBA_SHIFT;
+	eo.zone_size = NULL_ZONE_LBAS;
+	eo.nr_zones = (uint32_t)(NULL_NR_LBAS / NULL_ZONE_LBAS);
+	eo.max_open = eo.max_active = NULL_MAX_OPEN;
+	eo.mdts = eo.zasl = NULL_MAX_XFER;
+	rc = zns_dev_open_emu(&eo, dev);
+	if (rc) {
+		fprintf(stderr, "zns-bench: emulated device: %s (%s)\n",
+			zns_status_str(rc), zns_last_error());
+		return 1;
+	}
+	return 0;
+}
+
 int bench_open_dev(const struct opts *o, struct zns_dev **dev)
 {
 	struct zns_dev_info fake;
 	int rc;
 
+	if (o->dev && o->engine == ENGINE_EMU) {
+		fprintf(stderr, "zns-bench: --engine=emu is its own device: give no --dev\n");
+		return 2;
+	}
 	if (o->dev) {
 		rc = zns_dev_open(o->dev, dev);
 		if (rc) {
@@ -25,8 +51,10 @@ int bench_open_dev(const struct opts *o, struct zns_dev **dev)
 		}
 		return 0;
 	}
+	if (o->engine == ENGINE_EMU)
+		return open_emu(dev);
 	if (o->engine != ENGINE_NULL) {
-		fprintf(stderr, "zns-bench: give --dev=/dev/ngXnY (or --engine=null); "
+		fprintf(stderr, "zns-bench: give --dev=/dev/ngXnY (or --engine=null or emu); "
 			"scripts/bench.sh boots an emulated ZNS SSD when you have none\n");
 		return 2;
 	}

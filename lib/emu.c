@@ -58,6 +58,9 @@ struct emu_zone {
 	uint64_t zslba, zcap;
 	uint64_t wp;		/* write pointer (ZRWA: flushed part) */
 	uint64_t dwp;		/* durable write pointer */
+	uint64_t hw;		/* end of the data written since the last
+				 * reset: above it a read returns zeroes, so
+				 * chunks are reused without clearing them */
 	uint64_t iopen_seq;	/* when it became implicitly open */
 	uint8_t state;
 	uint8_t za;		/* ZDEV, ZRWAV */
@@ -167,29 +170,15 @@ static uint8_t *chunk(struct zns_emu *e, struct emu_zone *z, uint64_t byte,
 	return z->chunks[c];
 }
 
-static void drop_data(struct zns_emu *e, struct emu_zone *z, uint64_t from_lba)
+/* Forget the data from @from_lba on: reads there return zeroes again. */
+static void drop_data(struct emu_zone *z, uint64_t from_lba)
 {
-	uint64_t byte = (from_lba - z->zslba) << e->lba_shift;
-	uint64_t c;
-
-	if (!z->chunks)
-		return;
-	for (c = byte / CHUNK; c < e->nr_chunks; c++) {
-		uint64_t start = c * CHUNK;
-
-		if (!z->chunks[c])
-			continue;
-		if (start >= byte) {
-			free(z->chunks[c]);
-			z->chunks[c] = NULL;
-		} else {
-			memset(z->chunks[c] + (byte - start), 0, CHUNK - (byte - start));
-		}
-	}
+	if (z->hw > from_lba)
+		z->hw = from_lba;
 }
 
 /* Copy between the zones' data and a buffer; @lba..@lba+@n may cross zones
- * (reads across boundaries). */
+ * (reads across boundaries). A NULL buffer writes zeroes. */
 static int copy_data(struct zns_emu *e, uint64_t lba, uint32_t n, void *buf,
 		     int write)
 {
@@ -202,6 +191,7 @@ static int copy_data(struct zns_emu *e, uint64_t lba, uint32_t n, void *buf,
 		uint64_t left = (uint64_t)n << e->lba_shift;
 		uint64_t len = left < in_chunk ? left : in_chunk;
 		uint64_t zleft = (z->zslba + e->o.zone_size - lba) << e->lba_shift;
+		uint64_t valid = lba < z->hw ? (z->hw - lba) << e->lba_shift : 0;
 		uint8_t *c;
 
 		if (len > zleft)
@@ -214,10 +204,14 @@ static int copy_data(struct zns_emu *e, uint64_t lba, uint32_t n, void *buf,
 				memcpy(c + byte % CHUNK, p, len);
 			else
 				memset(c + byte % CHUNK, 0, len);
-		} else if (c) {
-			memcpy(p, c + byte % CHUNK, len);
+			if (lba + (len >> e->lba_shift) > z->hw)
+				z->hw = lba + (len >> e->lba_shift);
 		} else {
-			memset(p, 0, len);
+			uint64_t have = c ? (valid < len ? valid : len) : 0;
+
+			if (have)
+				memcpy(p, c + byte % CHUNK, have);
+			memset(p + have, 0, len - have);
 		}
 		if (p)
 			p += len;
@@ -324,7 +318,7 @@ static int file_load(struct zns_emu *e)
 			return -EMEDIUMTYPE;
 		if (r.dwp < z->zslba || r.dwp > z->zslba + z->zcap)
 			return -EMEDIUMTYPE;
-		z->wp = z->dwp = r.dwp;
+		z->wp = z->dwp = z->hw = r.dwp;
 		z->za = r.za & NVME_ZNS_ZA_ZDEV;
 		z->finished = r.state == ZS_FULL && r.dwp < z->zslba + z->zcap;
 		for (lba = z->zslba; lba < z->dwp;) {
@@ -594,7 +588,7 @@ static int zone_reset(struct zns_emu *e, struct emu_zone *z)
 		set_state(e, z, ZS_EMPTY);
 		z->za = 0;
 		z->finished = 0;
-		drop_data(e, z, z->zslba);
+		drop_data(z, z->zslba);
 		z->wp = z->zslba;
 		make_durable(e, z, z->zslba);
 		return 0;
@@ -930,7 +924,7 @@ static void power_cycle(struct zns_emu *e, uint64_t keep)
 		if (wp > z->dwp)
 			make_durable(e, z, wp);
 		if (z->wp > wp)
-			drop_data(e, z, wp);
+			drop_data(z, wp);
 		z->wp = wp;
 		if (z->finished || wp == z->zslba + z->zcap)
 			set_state(e, z, ZS_FULL);
@@ -1134,7 +1128,7 @@ static int setup_zones(struct zns_emu *e)
 
 		z->zslba = (uint64_t)i * e->o.zone_size;
 		z->zcap = e->o.zone_cap;
-		z->wp = z->dwp = z->zslba;
+		z->wp = z->dwp = z->hw = z->zslba;
 		z->state = ZS_EMPTY;
 		if (e->o.zdes && !(z->ext = calloc(1, e->o.zdes)))
 			return -ENOMEM;

@@ -34,6 +34,22 @@ for rw in read randread write append randrw reset; do
 done
 echo "ok: every workload runs with the default options"
 
+# the emulated device: every workload, and both verifies
+for args in "--rw=randread" "--rw=write --iodepth=4" "--rw=append --iodepth=8" \
+	"--rw=randrw --iodepth=8" "--rw=reset --iodepth=4" "--rw=write --iodepth=4 --verify" \
+	"--rw=append --iodepth=8 --verify --zones=2"; do
+	"$zb" --engine=emu --runtime=0.2 --output-format=json $args > "$t/o.json" 2> "$t/err" ||
+		{ bad "emu '$args' exited $?: $(cat "$t/err")"; continue; }
+	tr -d '\n ' < "$t/o.json" | grep -q '"total_err":0,' || bad "emu '$args' reported errors"
+	tr -d '\n ' < "$t/o.json" | grep -q '"verify_errors":0' || bad "emu '$args' verify mismatches"
+	case "$args" in *--verify*)
+		tr -d '\n ' < "$t/o.json" | grep -q '"verified":0,' && bad "emu '$args' verified nothing";;
+	esac
+	echo "ok: engine=emu $args"
+done
+"$zb" --engine=emu --dev=/dev/null --runtime=0.1 > "$t/o" 2> "$t/err"
+[ $? = 2 ] || bad "--engine=emu with --dev was not refused"
+
 # randrw does both directions
 "$zb" --engine=null --rw=randrw --rwmixread=50 --iodepth=8 --runtime=0.2 > "$t/o" &&
 	grep -q 'read :' "$t/o" && grep -q 'write:' "$t/o" || bad "randrw did not both read and write"
