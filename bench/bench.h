@@ -50,6 +50,7 @@ struct opts {
 	uint32_t bs, iodepth, numjobs, zones, zone_start, rwmixread, batch_min;
 	uint32_t max_open;	/* zones open at once per job, 0 for the default */
 	uint64_t size;		/* bytes to transfer per job, 0 for runtime only */
+	uint64_t zonesize;	/* null/emu engines: zone size, bytes (0: 64 MiB) */
 	double runtime, ramp;
 	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
 };

@@ -44,6 +44,7 @@ static void usage(void)
 "usage: zns-bench [--dev=/dev/ngXnY] [--rw=read|randread|write|append|randrw|reset]\n"
 "  [--bs=4k] [--iodepth=" STR(DEF_IODEPTH) "] [--numjobs=1] [--zones=" STR(DEF_ZONES) "] [--zone-start=0]\n"
 "  [--runtime=" STR(DEF_RUNTIME) "] [--size=BYTES] [--ramp=0] [--max_open_zones=N]\n"
+"  [--zonesize=64m (engines null and emu)]\n"
 "  [--engine=uring|ioctl|null|emu] [--fixedbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=" STR(DEF_RWMIXREAD) "] [--lat=0|1]\n"
 "  [--idle=poll|sleep] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
@@ -113,6 +114,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'B': o->batch_min = (uint32_t)atoi(arg); break;
 	case 'O': o->max_open = (uint32_t)atoi(arg); break;
 	case 's': o->size = parse_bytes(arg); break;
+	case 'y': o->zonesize = parse_bytes(arg); break;
 	case 'h': usage(); return -1;
 	default: usage(); return 2;
 	}
@@ -133,6 +135,7 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 		{ "idle", 1, 0, 'i' }, { "name", 1, 0, 'n' },
 		{ "iodepth_batch_complete_min", 1, 0, 'B' },
 		{ "max_open_zones", 1, 0, 'O' }, { "size", 1, 0, 's' },
+		{ "zonesize", 1, 0, 'y' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, rc;
 
@@ -161,6 +164,13 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 			"bs a size of at least 512 (4k, 128k, 1m), runtime above 0 and "
 			"iodepth_batch_complete_min from 1 to iodepth\n");
 		usage();
+		*exit_rc = 2;
+		return 1;
+	}
+	if (o->zonesize && (o->zonesize % 4096 || o->zonesize > (1ull << 40) ||
+			    o->dev)) {
+		fprintf(stderr, "zns-bench: --zonesize sets the null and emu engines' zone size: "
+			"a multiple of 4k, without --dev\n");
 		*exit_rc = 2;
 		return 1;
 	}

@@ -13,16 +13,22 @@
 #include <string.h>
 
 /* libzns's in-process ZNS device, in memory, with the null geometry. */
-static int open_emu(struct zns_dev **dev)
+static uint64_t zone_lbas(const struct opts *o)
+{
+	return o->zonesize ? o->zonesize >> NULL_LBA_SHIFT : NULL_ZONE_LBAS;
+}
+
+static int open_emu(const struct opts *o, struct zns_dev **dev)
 {
 	struct zns_emu_opts eo;
+	uint64_t nz = NULL_NR_LBAS / zone_lbas(o);
 	int rc;
 
 	memset(&eo, 0, sizeof(eo));
 	eo.size = sizeof(eo);
 	eo.lba_size = 1u << NULL_LBA_SHIFT;
-	eo.zone_size = NULL_ZONE_LBAS;
-	eo.nr_zones = (uint32_t)(NULL_NR_LBAS / NULL_ZONE_LBAS);
+	eo.zone_size = zone_lbas(o);
+	eo.nr_zones = (uint32_t)(nz > 65536 ? 65536 : nz);
 	eo.max_open = eo.max_active = NULL_MAX_OPEN;
 	eo.mdts = eo.zasl = NULL_MAX_XFER;
 	rc = zns_dev_open_emu(&eo, dev);
@@ -52,7 +58,7 @@ int bench_open_dev(const struct opts *o, struct zns_dev **dev)
 		return 0;
 	}
 	if (o->engine == ENGINE_EMU)
-		return open_emu(dev);
+		return open_emu(o, dev);
 	if (o->engine != ENGINE_NULL) {
 		fprintf(stderr, "zns-bench: give --dev=/dev/ngXnY (or --engine=null or emu); "
 			"scripts/bench.sh boots an emulated ZNS SSD when you have none\n");
@@ -61,7 +67,7 @@ int bench_open_dev(const struct opts *o, struct zns_dev **dev)
 	memset(&fake, 0, sizeof(fake));
 	fake.lba_shift = NULL_LBA_SHIFT;
 	fake.nr_lbas = NULL_NR_LBAS;
-	fake.zone_size = NULL_ZONE_LBAS;
+	fake.zone_size = zone_lbas(o);
 	fake.zone_cap = fake.zone_size;
 	fake.max_xfer = NULL_MAX_XFER;
 	fake.zasl = NULL_MAX_XFER;

@@ -24,7 +24,7 @@
 #include "emu.h"
 
 #include <fcntl.h>
-#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -84,9 +84,10 @@ struct file_hdr {
 };
 
 struct zns_emu {
-	pthread_mutex_t lock;
+	char lock;		/* a spin lock: held for one command */
 	struct zns_emu_opts o;
 	uint32_t lba_shift;
+	int zone_shift;		/* log2 of the zone size, or -1 */
 	uint64_t nr_lbas;
 	uint32_t nr_chunks;	/* per zone */
 	uint32_t nr_open, nr_active, zrwa_free;
@@ -103,8 +104,27 @@ struct zns_emu {
 
 /* ------------------------------------------------------- zone helpers -- */
 
+/* One command at a time: a device may be shared by threads and queues.
+ * Held for a few hundred nanoseconds, so spin, yielding now and then. */
+static inline void emu_lock(struct zns_emu *e)
+{
+	unsigned int n = 0;
+
+	while (__atomic_test_and_set(&e->lock, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&e->lock, __ATOMIC_RELAXED))
+			if (++n % 256 == 0)
+				sched_yield();
+}
+
+static inline void emu_unlock(struct zns_emu *e)
+{
+	__atomic_clear(&e->lock, __ATOMIC_RELEASE);
+}
+
 static inline struct emu_zone *zone_of(struct zns_emu *e, uint64_t lba)
 {
+	if (likely(e->zone_shift >= 0))
+		return &e->z[lba >> e->zone_shift];
 	return &e->z[lba / e->o.zone_size];
 }
 
@@ -184,6 +204,20 @@ static int copy_data(struct zns_emu *e, uint64_t lba, uint32_t n, void *buf,
 {
 	uint8_t *p = buf;
 
+	if (write && p) {	/* the common case: a write within one chunk */
+		struct emu_zone *z = zone_of(e, lba);
+		uint64_t byte = (lba - z->zslba) << e->lba_shift;
+		uint64_t len = (uint64_t)n << e->lba_shift;
+		uint8_t *c;
+
+		if (byte % CHUNK + len <= CHUNK && z->chunks &&
+		    (c = z->chunks[byte / CHUNK])) {
+			memcpy(c + byte % CHUNK, p, len);
+			if (lba + n > z->hw)
+				z->hw = lba + n;
+			return 0;
+		}
+	}
 	while (n) {
 		struct emu_zone *z = zone_of(e, lba);
 		uint64_t byte = (lba - z->zslba) << e->lba_shift;
@@ -255,6 +289,10 @@ static void make_durable(struct zns_emu *e, struct emu_zone *z, uint64_t to)
 {
 	uint64_t lba = z->dwp;
 
+	if (e->fd < 0) {	/* memory only: nothing to write */
+		z->dwp = to;
+		return;
+	}
 	if (to <= z->dwp) {
 		z->dwp = to;
 		file_put_zone(e, z);
@@ -393,8 +431,12 @@ static int implicit_open(struct zns_emu *e, struct emu_zone *z)
 static void advance_wp(struct zns_emu *e, struct emu_zone *z, uint64_t nlb)
 {
 	z->wp += nlb;
-	if (!(e->o.flags & ZNS_EMU_VWC))
-		make_durable(e, z, z->wp);
+	if (!(e->o.flags & ZNS_EMU_VWC)) {
+		if (likely(e->fd < 0))
+			z->dwp = z->wp;
+		else
+			make_durable(e, z, z->wp);
+	}
 	if (z->wp == z->zslba + z->zcap)
 		set_state(e, z, ZS_FULL);
 }
@@ -1055,7 +1097,7 @@ int zns_emu_exec(struct zns_emu *e, int admin, const struct nvme_uring_cmd *c,
 
 	if (delay_us)
 		*delay_us = 0;
-	pthread_mutex_lock(&e->lock);
+	emu_lock(e);
 	if (e->removed) {
 		rc = -ENODEV;
 	} else if (unlikely(e->nr_faults) && (f = fault_for(e, admin, c))) {
@@ -1063,7 +1105,7 @@ int zns_emu_exec(struct zns_emu *e, int admin, const struct nvme_uring_cmd *c,
 	} else {
 		rc = admin ? exec_admin(e, c) : exec_io(e, c, &res);
 	}
-	pthread_mutex_unlock(&e->lock);
+	emu_unlock(e);
 	if (result)
 		*result = res;
 	return rc;
@@ -1171,7 +1213,6 @@ void zns_emu_free(struct zns_emu *e)
 	free(e->z);
 	if (e->fd >= 0)
 		close(e->fd);
-	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
 
@@ -1190,7 +1231,6 @@ int zns_emu_create(const struct zns_emu_opts *opts, struct zns_emu **ep)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return zns_fail(-ENOMEM, "zns_dev_open_emu: out of memory");
-	pthread_mutex_init(&e->lock, NULL);
 	e->fd = -1;
 	e->o = *opts;
 	rc = check_opts(&e->o);
@@ -1200,6 +1240,7 @@ int zns_emu_create(const struct zns_emu_opts *opts, struct zns_emu **ep)
 	}
 	e->lba_shift = e->o.lba_size == 512 ? 9 : 12;
 	e->nr_lbas = e->o.zone_size * e->o.nr_zones;
+	e->zone_shift = is_pow2(e->o.zone_size) ? (int)log2u(e->o.zone_size) : -1;
 	e->nr_chunks = (uint32_t)(((e->o.zone_size << e->lba_shift) + CHUNK - 1) / CHUNK);
 	e->zrwa_free = e->o.numzrwa;
 	rc = setup_zones(e);
@@ -1230,13 +1271,13 @@ static int add_fault(struct zns_emu *e, const struct zns_emu_fault *f)
 		return zns_fail(-EINVAL, "zns_emu_inject: a failing fault needs a non-zero status");
 	if (!x.nth)
 		x.nth = 1;
-	pthread_mutex_lock(&e->lock);
+	emu_lock(e);
 	if (e->nr_faults == MAX_FAULTS) {
-		pthread_mutex_unlock(&e->lock);
+		emu_unlock(e);
 		return zns_fail(-ENOSPC, "zns_emu_inject: 32 faults are armed already");
 	}
 	e->faults[e->nr_faults++] = x;
-	pthread_mutex_unlock(&e->lock);
+	emu_unlock(e);
 	return 0;
 }
 
@@ -1255,9 +1296,9 @@ int zns_emu_power_cycle(struct zns_dev *dev)
 {
 	if (!dev || !dev->emu)
 		return zns_fail(-EINVAL, "zns_emu_power_cycle: dev is NULL or not an emulated device");
-	pthread_mutex_lock(&dev->emu->lock);
+	emu_lock(dev->emu);
 	power_cycle(dev->emu, 0);
-	pthread_mutex_unlock(&dev->emu->lock);
+	emu_unlock(dev->emu);
 	return 0;
 }
 
