@@ -38,9 +38,10 @@ struct zns_cq_done {
 struct zns_pending {
 	struct nvme_uring_cmd cmd;
 	const struct zns_dev *dev;
+	uint64_t null_res;	/* the null backend's result: an append's LBA */
 	uint32_t idx;
 	uint8_t admin;
-	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 13];
+	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 21];
 };
 
 /* A completion an emulated device holds back until @due (CLOCK_MONOTONIC

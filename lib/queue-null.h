@@ -27,11 +27,9 @@ static inline unsigned int zns_null_complete(struct zns_queue *q)
 	q->in_cb = depth + 1;
 	do {
 		const struct zns_pending *p = &pend[head & mask];
-		uint64_t res = p->cmd.opcode == nvme_zns_cmd_append && !p->admin ?
-			(uint64_t)p->cmd.cdw11 << 32 | p->cmd.cdw10 : 0;
 
 		q->pend_head = head + 1;
-		zns_complete(q, p->idx, 0, res);
+		zns_complete(q, p->idx, 0, p->null_res);
 		head = q->pend_head;
 	} while ((int)(end - head) > 0);
 	q->in_cb = depth;

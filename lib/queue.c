@@ -93,11 +93,12 @@ uring_slot(struct zns_queue *q, struct io_uring_sqe *sqe, uint32_t idx,
 /* The fallback and null backends' pending slot. */
 static inline struct nvme_uring_cmd *
 backend_slot(struct zns_queue *q, uint32_t idx, const struct zns_dev *dev,
-	     int admin)
+	     int admin, uint64_t null_res)
 {
 	struct zns_pending *p = &q->pend[q->pend_tail++ & q->ring_mask];
 
 	p->dev = dev;
+	p->null_res = null_res;
 	p->admin = (uint8_t)admin;
 	p->idx = idx;
 	return &p->cmd;
@@ -113,10 +114,11 @@ static inline int slot_ready(struct zns_queue *q)
 }
 
 /* Take a context and the place to encode a command into; slot_ready() or
- * slot_make_ready() has said there is one. No call on this path. */
+ * slot_make_ready() has said there is one. No call on this path.
+ * @null_res is what the null backend completes the command with. */
 static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
-	  const void *buf, uint32_t len, zns_cb cb, void *user)
+	  const void *buf, uint32_t len, zns_cb cb, void *user, uint64_t null_res)
 {
 	uint32_t idx = q->free[--q->nr_free];
 
@@ -129,7 +131,7 @@ take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 			__builtin_unreachable();
 		return uring_slot(q, sqe, idx, dev, admin, buf, len);
 	}
-	return backend_slot(q, idx, dev, admin);
+	return backend_slot(q, idx, dev, admin, null_res);
 }
 
 /* What slot_ready() found missing: bind the queue to this thread (or
@@ -159,7 +161,7 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	*rc = slot_ready(q) ? 0 : slot_make_ready(q);
 	if (unlikely(*rc))
 		return NULL;
-	return take_slot(q, dev, admin, buf, len, cb, user);
+	return take_slot(q, dev, admin, buf, len, cb, user, 0);
 }
 
 /* ----------------------------------------------------------- prep_* ------ */
@@ -175,7 +177,9 @@ put_io(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
        const void *buf, uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
 {
 	uint32_t len = nlb << dev->lba_shift;
-	struct nvme_uring_cmd *c = take_slot(q, dev, 0, buf, len, cb, user);
+	/* the null backend "lands" an append at its zone start */
+	struct nvme_uring_cmd *c = take_slot(q, dev, 0, buf, len, cb, user,
+					     opcode == nvme_zns_cmd_append ? slba : 0);
 
 	zns_enc_rw(c, opcode, dev->nsid, buf, len, slba, nlb, 0);
 	return 0;

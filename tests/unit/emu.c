@@ -354,6 +354,51 @@ START_TEST(test_descriptor_extension)
 }
 END_TEST
 
+/* ZRWA: writes anywhere in the window, implicit flush past it, explicit
+ * flush at the granularity, resources counted. */
+START_TEST(test_zrwa)
+{
+	struct zns_emu_opts o = base_opts();
+	struct zns_dev *d;
+	uint64_t lba;
+
+	teardown();
+	o.numzrwa = 1;
+	o.zrwas = 16;
+	o.zrwafg = 4;
+	open_with(o);
+	d = dev;
+	ck_assert_uint_eq(zns_dev_get_info(d)->numzrwa, 1);
+	/* a flush on a zone without a ZRWA: Invalid Field */
+	ck_assert_int_eq(zns_write(d, buf, zs(1), 1), 0);
+	ck_assert_int_eq(zns_mgmt_send(d, zs(1), NVME_ZNS_ZSA_ZRWA_FLUSH, 0, NULL, 0, NULL), 0x4002);
+	ck_assert_int_eq(zns_mgmt_send(d, zs(0), NVME_ZNS_ZSA_OPEN, ZNS_SEND_ZRWA, NULL, 0, NULL), 0);
+	ck_assert(zone(0).attrs & NVME_ZNS_ZA_ZRWAV);
+	/* one resource only */
+	ck_assert_int_eq(zns_mgmt_send(d, zs(2), NVME_ZNS_ZSA_OPEN, ZNS_SEND_ZRWA, NULL, 0, NULL), 0x41b7);
+	/* out of order within the window: the write pointer stays */
+	ck_assert_int_eq(zns_write(d, buf, zs(0) + 8, 2), 0);
+	ck_assert_int_eq(zns_write(d, buf, zs(0), 2), 0);
+	ck_assert_uint_eq(zone(0).wp, zs(0));
+	/* appends are not for ZRWA zones */
+	ck_assert_int_eq(zns_append(d, buf, zs(0), 1, &lba), 0x41b6);
+	/* explicit flush: granularity multiples only, within the window */
+	ck_assert_int_eq(zns_mgmt_send(d, zs(0) + 2, NVME_ZNS_ZSA_ZRWA_FLUSH, 0, NULL, 0, NULL), 0x4002);
+	ck_assert_int_eq(zns_mgmt_send(d, zs(0) + 40, NVME_ZNS_ZSA_ZRWA_FLUSH, 0, NULL, 0, NULL), 0x41b8);
+	ck_assert_int_eq(zns_mgmt_send(d, zs(0) + 3, NVME_ZNS_ZSA_ZRWA_FLUSH, 0, NULL, 0, NULL), 0);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 4);
+	/* below the write pointer, or past the window and its flush range */
+	ck_assert_int_eq(zns_write(d, buf, zs(0) + 3, 1), 0x41bc);
+	ck_assert_int_eq(zns_write(d, buf, zs(0) + 4 + 32, 1), 0x41bc);
+	/* a write past the window flushes whole granules implicitly */
+	ck_assert_int_eq(zns_write(d, buf, zs(0) + 4 + 16, 1), 0);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 8);
+	/* finishing gives the resource back */
+	ck_assert_int_eq(zns_finish_zone(d, zs(0)), 0);
+	ck_assert_int_eq(zns_mgmt_send(d, zs(2), NVME_ZNS_ZSA_OPEN, ZNS_SEND_ZRWA, NULL, 0, NULL), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------- faults -- */
 
 static struct zns_emu_fault fault(uint32_t kind, uint32_t op, int32_t status)
@@ -749,6 +794,7 @@ int main(void)
 	tcase_add_test(t, test_select_all);
 	tcase_add_test(t, test_reports);
 	tcase_add_test(t, test_descriptor_extension);
+	tcase_add_test(t, test_zrwa);
 	tcase_add_test(t, test_fault_fail_and_ambiguous);
 	tcase_add_test(t, test_fault_zone_states);
 	tcase_add_test(t, test_fault_remove);
