@@ -15,6 +15,24 @@
 
 #include <liburing.h>
 
+/* io_uring flags newer than the oldest liburing libzns builds with (2.2);
+ * a kernel without them refuses them at setup, and libzns falls back. */
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
+#endif
+#ifndef IORING_SETUP_DEFER_TASKRUN
+#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
+#endif
+#ifndef IORING_SETUP_COOP_TASKRUN
+#define IORING_SETUP_COOP_TASKRUN	(1U << 8)
+#endif
+#ifndef IORING_SETUP_TASKRUN_FLAG
+#define IORING_SETUP_TASKRUN_FLAG	(1U << 9)
+#endif
+#ifndef IORING_URING_CMD_FIXED
+#define IORING_URING_CMD_FIXED		(1U << 0)
+#endif
+
 #define ZNS_MAX_DEPTH		4096
 #define ZNS_MAX_FILES		64
 #define ZNS_CQ_BATCH		32	/* CQEs taken per CQ head update */

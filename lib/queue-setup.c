@@ -13,19 +13,6 @@
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 
-#ifndef IORING_SETUP_SINGLE_ISSUER
-#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
-#endif
-#ifndef IORING_SETUP_DEFER_TASKRUN
-#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
-#endif
-#ifndef IORING_SETUP_COOP_TASKRUN
-#define IORING_SETUP_COOP_TASKRUN	(1U << 8)
-#endif
-#ifndef IORING_SETUP_TASKRUN_FLAG
-#define IORING_SETUP_TASKRUN_FLAG	(1U << 9)
-#endif
-
 ZNS_TLS char zns_thread_tag;
 
 /* ------------------------------------------------------- the io_uring -- */

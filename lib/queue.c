@@ -18,19 +18,6 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-#ifndef IORING_SETUP_DEFER_TASKRUN
-#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
-#endif
-#ifndef IORING_SETUP_COOP_TASKRUN
-#define IORING_SETUP_COOP_TASKRUN	(1U << 8)
-#endif
-#ifndef IORING_SETUP_TASKRUN_FLAG
-#define IORING_SETUP_TASKRUN_FLAG	(1U << 9)
-#endif
-#ifndef IORING_URING_CMD_FIXED
-#define IORING_URING_CMD_FIXED		(1U << 0)
-#endif
-
 /* ------------------------------------------------------------ the slot -- */
 
 /* Registered buffer holding [buf, buf + len), or -1. */
