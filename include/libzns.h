@@ -12,6 +12,7 @@
 #include <libzns/sync.h>
 #include <libzns/queue.h>
 #include <libzns/emu.h>
+#include <libzns/zoned.h>
 #include <libzns/nvme.h>
 
 #endif /* LIBZNS_H */

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The zone layer: ordered writes per zone, appends split at the zone
+ * append limit, open/active tokens, and the fence-report-resume cycle after
+ * a write whose outcome is unknown. See <libzns/zoned.h>.
+ *
+ * Each zone keeps a cursor (where the next write goes), the end of what
+ * completed, and a FIFO of writes waiting for the one in flight. A write's
+ * LBA is fixed when it goes out, not when it is queued, so a write that
+ * failed without landing costs nothing to the ones behind it. After an
+ * ambiguous failure the zone is fenced, a one-zone report is sent through
+ * the same queue, and its write pointer decides: the write landed (its
+ * callback says 0) or did not (the error); the cursor is set from the
+ * device and the writes behind go out from there.
+ *
+ * Layer: zones, above the queues and the synchronous API; nothing below
+ * depends on it. One lock per table, never held across a callback.
+ */
+#include "private.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT };
+
+#define MAX_FRAGS	64
+#define REPORT_LEN	128	/* header + one descriptor */
+
+struct zz_append {
+	struct zz_append *next;		/* free list */
+	zns_zoned_append_cb cb;
+	void *user;
+	int status;
+	unsigned int nr, left;
+	struct zns_zoned_frag frags[MAX_FRAGS];
+};
+
+struct zz_req {
+	struct zns_zoned *zt;
+	struct zz_req *next;		/* zone FIFO, or free list */
+	struct zns_queue *q;
+	const void *buf;
+	uint64_t lba;
+	uint32_t zone, nlb;
+	uint8_t kind;
+	int status;			/* a write awaiting its verdict */
+	zns_zoned_cb cb;
+	void *user;
+	struct zz_append *ap;
+	unsigned int frag;
+	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt */
+	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
+};
+
+struct zz_zone {
+	uint64_t zslba, zcap;
+	uint64_t wp, acked, dwp, queued;
+	uint8_t state, active, fenced, retired, busy;
+	unsigned int frags;		/* append pieces in flight */
+	struct zns_queue *q;		/* the queue the zone's requests use */
+	struct zz_req *head, *tail;	/* writes waiting */
+};
+
+struct zns_zoned {
+	pthread_mutex_t lock;
+	struct zns_dev *dev;
+	const struct zns_dev_info *in;
+	uint32_t nr_zones, tokens, max_nlb, zasl_nlb;
+	int limited;			/* tokens count */
+	struct zz_zone *z;
+	struct zz_req *reqs, *free_reqs;
+	struct zz_append *aps, *free_aps;
+	uint8_t *rbufs;
+	unsigned int outstanding;
+};
+
+/* ------------------------------------------------------------- helpers -- */
+
+static struct zz_req *get_req(struct zns_zoned *zt)
+{
+	struct zz_req *r = zt->free_reqs;
+
+	if (r) {
+		zt->free_reqs = r->next;
+		r->next = NULL;
+		zt->outstanding++;
+	}
+	return r;
+}
+
+static void put_req(struct zns_zoned *zt, struct zz_req *r)
+{
+	r->next = zt->free_reqs;
+	zt->free_reqs = r;
+	zt->outstanding--;
+}
+
+static void give_token(struct zns_zoned *zt, struct zz_zone *z)
+{
+	if (z->active) {
+		z->active = 0;
+		zt->tokens++;
+	}
+}
+
+static int take_token(struct zns_zoned *zt, struct zz_zone *z)
+{
+	if (z->active || z->state != NVME_ZNS_ZS_EMPTY)
+		return 0;	/* active already (the device counts it) */
+	if (zt->limited && !zt->tokens)
+		return zns_fail(-EBUSY, "zns_zoned: no active token free: finish or reset a zone, then retry");
+	z->active = 1;
+	zt->tokens--;
+	z->state = NVME_ZNS_ZS_IMPL_OPEN;
+	return 0;
+}
+
+/* Statuses after which nobody knows whether a write landed. */
+static int ambiguous(int status)
+{
+	int code = zns_status_code(status);
+
+	return status == -EINTR || status == -EIO || status == -ECANCELED ||
+	       status == -ETIMEDOUT || code == 0x370 || code == 0x371 ||
+	       code == 0x1bc || code == 0x006 || code == 0x007;
+}
+
+static int retiring(int status)
+{
+	int code = zns_status_code(status);
+
+	return code == 0x1ba || code == 0x1bb;
+}
+
+static void zz_done(void *user, int status, uint64_t result);
+
+/* Send the next waiting write of @z, if the zone is free to take it. Called
+ * with the lock held. */
+static void issue_next(struct zns_zoned *zt, struct zz_zone *z)
+{
+	struct zz_req *r = z->head;
+	int rc;
+
+	if (!r || z->busy || z->fenced)
+		return;
+	z->head = r->next;
+	if (!z->head)
+		z->tail = NULL;
+	r->next = NULL;
+	r->lba = z->wp;
+	z->wp += r->nlb;
+	z->busy = 1;
+	rc = zns_prep_write(r->q, zt->dev, r->buf, r->lba, r->nlb, zz_done, r);
+	if (rc) {	/* cannot happen with a slot freed for it; undo */
+		z->busy = 0;
+		z->wp -= r->nlb;
+		r->next = z->head;
+		z->head = r;
+		if (!z->tail)
+			z->tail = r;
+	}
+}
+
+/* The write pointer a one-zone report says. */
+static uint64_t report_wp(const struct zz_req *r, uint8_t *state)
+{
+	const struct nvme_zone_report *h = (const void *)r->rbuf;
+	const struct nvme_zns_desc *d = &h->entries[0];
+
+	*state = d->zs >> NVME_ZNS_ZS_SHIFT;
+	if (*state == NVME_ZNS_ZS_FULL)
+		return zns_le64(d->zslba) + zns_le64(d->zcap);
+	return zns_le64(d->wp);
+}
+
+/* ------------------------------------------------------- completions -- */
+
+struct fire {
+	zns_zoned_cb cb;
+	void *user;
+	int status;
+	uint64_t lba;
+	uint32_t nlb;
+};
+
+/* A write completed, or its verdict came: settle the zone. */
+static void settle_write(struct zns_zoned *zt, struct zz_zone *z,
+			 struct zz_req *r, int status, struct fire *f)
+{
+	f->cb = r->cb;
+	f->user = r->user;
+	f->status = status;
+	f->lba = r->lba;
+	f->nlb = r->nlb;
+	z->busy = 0;
+	z->queued -= r->nlb;
+	if (!status) {
+		z->acked = r->lba + r->nlb;
+		if (z->acked == z->zslba + z->zcap) {
+			z->state = NVME_ZNS_ZS_FULL;
+			give_token(zt, z);
+		}
+	}
+	put_req(zt, r);
+}
+
+/* The report after a doubtful write: did it land? */
+static void verdict(struct zns_zoned *zt, struct zz_req *rep, int status,
+		    struct fire *f)
+{
+	struct zz_zone *z = &zt->z[rep->zone];
+	struct zz_req *w = rep->doubt;
+	uint8_t state;
+	uint64_t wp;
+
+	if (status) {
+		/* no answer either: stay fenced, report the write failed */
+		z->fenced = 0;
+		settle_write(zt, z, w, w->status, f);
+		z->wp = w->lba;
+		put_req(zt, rep);
+		return;
+	}
+	wp = report_wp(rep, &state);
+	z->dwp = wp;
+	z->state = state;
+	z->fenced = 0;
+	z->wp = wp;
+	if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
+		z->retired = 1;
+	settle_write(zt, z, w, wp >= w->lba + w->nlb ? 0 : w->status, f);
+	if (f->status && wp > w->lba)	/* part of it landed */
+		f->nlb = (uint32_t)(wp - w->lba);
+	put_req(zt, rep);
+}
+
+static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
+			uint64_t result, struct zz_append **done)
+{
+	struct zz_append *ap = r->ap;
+	struct zz_zone *z = &zt->z[r->zone];
+
+	z->frags--;
+	z->queued -= r->nlb;
+	if (status && !ap->status)
+		ap->status = status;
+	if (!status) {
+		ap->frags[r->frag].lba = result;
+		if (result + r->nlb > z->acked)
+			z->acked = result + r->nlb;
+		if (z->acked == z->zslba + z->zcap) {
+			z->state = NVME_ZNS_ZS_FULL;
+			give_token(zt, z);
+		}
+	} else if (retiring(status)) {
+		z->retired = 1;
+	}
+	put_req(zt, r);
+	if (--ap->left == 0)
+		*done = ap;
+}
+
+static void zz_done(void *user, int status, uint64_t result)
+{
+	struct zz_req *r = user;
+	struct zns_zoned *zt = r->zt;
+	struct zz_zone *z = &zt->z[r->zone];
+	struct fire f = { 0 };
+	struct zz_append *ap = NULL;
+
+	pthread_mutex_lock(&zt->lock);
+	switch (r->kind) {
+	case RQ_WRITE:
+		if (status && ambiguous(status)) {
+			struct zz_req *rep = get_req(zt);
+
+			/* fence: ask the device before anything else goes */
+			r->status = status;
+			z->fenced = 1;
+			if (rep) {
+				rep->kind = RQ_REPORT;
+				rep->zone = r->zone;
+				rep->doubt = r;
+				rep->q = r->q;
+				if (!zns_prep_mgmt_recv(r->q, zt->dev, z->zslba, 0, 0, 1,
+							rep->rbuf, REPORT_LEN, zz_done, rep))
+					break;
+				put_req(zt, rep);
+			}
+			z->fenced = 0;	/* cannot ask: report it failed */
+		}
+		if (status && retiring(status))
+			z->retired = 1;
+		if (status)
+			z->wp = r->lba;	/* the next goes where this one was */
+		settle_write(zt, z, r, status, &f);
+		break;
+	case RQ_REPORT:
+		verdict(zt, r, status, &f);
+		break;
+	case RQ_FRAG:
+		fire_append(zt, r, status, result, &ap);
+		break;
+	case RQ_RESET:
+	case RQ_FINISH:
+		if (!status) {
+			give_token(zt, z);
+			z->state = r->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
+			z->wp = z->acked = z->dwp = r->kind == RQ_RESET ?
+				z->zslba : z->zslba + z->zcap;
+		} else if (retiring(status)) {
+			z->retired = 1;
+		}
+		z->busy = 0;
+		f.cb = r->cb;
+		f.user = r->user;
+		f.status = status;
+		f.lba = z->zslba;
+		put_req(zt, r);
+		break;
+	}
+	if (!z->busy && !z->head && !z->frags && !z->fenced)
+		z->q = NULL;	/* the zone may move to another queue */
+	issue_next(zt, z);
+	pthread_mutex_unlock(&zt->lock);
+	if (f.cb)
+		f.cb(f.user, f.status, f.lba, f.nlb);
+	if (ap) {
+		ap->cb(ap->user, ap->status, ap->frags, ap->nr);
+		pthread_mutex_lock(&zt->lock);
+		ap->next = zt->free_aps;
+		zt->free_aps = ap;
+		pthread_mutex_unlock(&zt->lock);
+	}
+}
+
+/* ----------------------------------------------------------- requests -- */
+
+/* Checks every request shares; returns the zone, locked table. */
+static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
+		 struct zz_zone **zp)
+{
+	struct zz_zone *z;
+
+	if (!zt || !q)
+		return zns_fail(-EINVAL, "zns_zoned: zt or q is NULL");
+	if (zone >= zt->nr_zones)
+		return zns_fail(-EINVAL, "zns_zoned: no such zone index");
+	pthread_mutex_lock(&zt->lock);
+	z = &zt->z[zone];
+	if (z->retired) {
+		pthread_mutex_unlock(&zt->lock);
+		return zns_fail(-EROFS, "zns_zoned: the zone went offline or read-only and is retired");
+	}
+	if (z->q && z->q != q) {
+		pthread_mutex_unlock(&zt->lock);
+		return zns_fail(-EBUSY, "zns_zoned: the zone's requests go through another queue: use that one, or wait until they complete");
+	}
+	*zp = z;
+	return 0;
+}
+
+static int end(struct zns_zoned *zt, int rc)
+{
+	pthread_mutex_unlock(&zt->lock);
+	return rc;
+}
+
+ZNS_EXPORT
+int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
+		    const void *buf, uint32_t nlb, zns_zoned_cb cb, void *user)
+{
+	struct zz_zone *z;
+	struct zz_req *r;
+	int rc = begin(zt, q, zone, &z);
+
+	if (rc)
+		return rc;
+	if (!buf || !nlb || nlb > zt->max_nlb)
+		return end(zt, zns_fail(-EINVAL, "zns_zoned_write: buf is NULL, or nlb is 0 or above max_xfer"));
+	if (z->frags)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned_write: appends to the zone are in flight: writes and appends do not mix on one zone"));
+	if (z->state == NVME_ZNS_ZS_FULL ||
+	    z->acked + z->queued + nlb > z->zslba + z->zcap)
+		return end(zt, zns_fail(-ENOSPC, "zns_zoned_write: past the zone's capacity"));
+	r = get_req(zt);
+	if (!r)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned: every request slot is in use: reap, then retry"));
+	rc = take_token(zt, z);
+	if (rc) {
+		put_req(zt, r);
+		return end(zt, rc);
+	}
+	r->kind = RQ_WRITE;
+	r->zone = zone;
+	r->q = q;
+	r->buf = buf;
+	r->nlb = nlb;
+	r->cb = cb;
+	r->user = user;
+	z->q = q;
+	z->queued += nlb;
+	if (z->tail)
+		z->tail->next = r;
+	else
+		z->head = r;
+	z->tail = r;
+	issue_next(zt, z);
+	return end(zt, 0);
+}
+
+ZNS_EXPORT
+int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
+		     const void *buf, uint32_t nlb, zns_zoned_append_cb cb,
+		     void *user)
+{
+	struct zz_zone *z;
+	struct zz_append *ap;
+	unsigned int i, n;
+	int rc = begin(zt, q, zone, &z);
+
+	if (rc)
+		return rc;
+	n = nlb ? (nlb + zt->zasl_nlb - 1) / zt->zasl_nlb : 0;
+	if (!buf || !nlb || n > MAX_FRAGS)
+		return end(zt, zns_fail(-EINVAL, "zns_zoned_append: buf is NULL, nlb is 0, or the append needs more than 64 pieces of zasl"));
+	if (z->head || z->busy)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned_append: writes to the zone are waiting or in flight: writes and appends do not mix on one zone"));
+	if (z->state == NVME_ZNS_ZS_FULL ||
+	    z->acked + z->queued + nlb > z->zslba + z->zcap)
+		return end(zt, zns_fail(-ENOSPC, "zns_zoned_append: past the zone's capacity"));
+	ap = zt->free_aps;
+	if (!ap)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned: every append record is in use: reap, then retry"));
+	rc = take_token(zt, z);
+	if (rc)
+		return end(zt, rc);
+	zt->free_aps = ap->next;
+	ap->cb = cb;
+	ap->user = user;
+	ap->status = 0;
+	ap->nr = ap->left = n;
+	z->q = q;
+	for (i = 0; i < n; i++) {
+		uint32_t off = i * zt->zasl_nlb;
+		uint32_t len = nlb - off < zt->zasl_nlb ? nlb - off : zt->zasl_nlb;
+		struct zz_req *r = get_req(zt);
+
+		ap->frags[i].lba = ~0ull;
+		ap->frags[i].nlb = len;
+		ap->frags[i].rsvd = 0;
+		if (r) {
+			r->kind = RQ_FRAG;
+			r->zone = zone;
+			r->q = q;
+			r->ap = ap;
+			r->frag = i;
+			r->nlb = len;
+			rc = zns_prep_append(q, zt->dev, (const uint8_t *)buf +
+					     ((size_t)off << zt->in->lba_shift),
+					     z->zslba, len, zz_done, r);
+			if (!rc) {
+				z->frags++;
+				z->queued += len;
+				continue;
+			}
+			put_req(zt, r);
+		}
+		/* the rest cannot go: they are reported failed */
+		ap->status = ap->status ? ap->status : (r ? rc : -EBUSY);
+		ap->left -= n - i;
+		break;
+	}
+	if (!ap->left) {	/* nothing went out */
+		ap->next = zt->free_aps;
+		zt->free_aps = ap;
+		if (!z->frags && !z->busy && !z->head)
+			z->q = NULL;
+		return end(zt, zns_fail(ap->status, "zns_zoned_append: the queue took none of the pieces: reap, then retry"));
+	}
+	return end(zt, 0);
+}
+
+static int zone_action(struct zns_zoned *zt, struct zns_queue *q,
+		       uint32_t zone, int kind, zns_zoned_cb cb, void *user)
+{
+	struct zz_zone *z;
+	struct zz_req *r;
+	int rc = begin(zt, q, zone, &z);
+
+	if (rc)
+		return rc;
+	if (z->busy || z->head || z->frags || z->fenced)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned: requests to the zone are waiting or in flight: reset or finish it once they complete"));
+	r = get_req(zt);
+	if (!r)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned: every request slot is in use: reap, then retry"));
+	r->kind = (uint8_t)kind;
+	r->zone = zone;
+	r->q = q;
+	r->cb = cb;
+	r->user = user;
+	rc = kind == RQ_RESET ? zns_prep_reset_zone(q, zt->dev, z->zslba, zz_done, r) :
+				zns_prep_finish_zone(q, zt->dev, z->zslba, zz_done, r);
+	if (rc) {
+		put_req(zt, r);
+		return end(zt, rc);
+	}
+	z->busy = 1;
+	z->q = q;
+	return end(zt, 0);
+}
+
+ZNS_EXPORT
+int zns_zoned_reset(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
+		    zns_zoned_cb cb, void *user)
+{
+	return zone_action(zt, q, zone, RQ_RESET, cb, user);
+}
+
+ZNS_EXPORT
+int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
+		     zns_zoned_cb cb, void *user)
+{
+	return zone_action(zt, q, zone, RQ_FINISH, cb, user);
+}
+
+/* ------------------------------------------------------- the table -- */
+
+static int rebuild(struct zns_zoned *zt)
+{
+	struct zns_zone *zz = calloc(zt->nr_zones, sizeof(*zz));
+	unsigned int nr = zt->nr_zones, i, active = 0;
+	int rc;
+
+	if (!zz)
+		return -ENOMEM;
+	rc = zns_report_zones(zt->dev, 0, NVME_ZNS_ZRAS_REPORT_ALL, zz, &nr, NULL);
+	for (i = 0; !rc && i < nr; i++) {
+		struct zz_zone *z = &zt->z[i];
+		uint8_t s = zz[i].state;
+
+		z->zslba = zz[i].zslba;
+		z->zcap = zz[i].zcap;
+		z->state = s;
+		z->dwp = s == NVME_ZNS_ZS_FULL ? z->zslba + z->zcap : zz[i].wp;
+		z->wp = z->acked = z->dwp;
+		z->retired = s == NVME_ZNS_ZS_OFFLINE || s == NVME_ZNS_ZS_READ_ONLY;
+		z->active = s == NVME_ZNS_ZS_IMPL_OPEN || s == NVME_ZNS_ZS_EXPL_OPEN ||
+			    s == NVME_ZNS_ZS_CLOSED;
+		active += z->active;
+	}
+	if (!rc && nr != zt->nr_zones)
+		rc = -EIO;
+	if (!rc && zt->limited)
+		zt->tokens = zt->tokens > active ? zt->tokens - active : 0;
+	free(zz);
+	return rc;
+}
+
+static int alloc_table(struct zns_zoned *zt, uint32_t nreq)
+{
+	uint32_t i, naps = nreq / 4 + 1;
+
+	zt->z = calloc(zt->nr_zones, sizeof(*zt->z));
+	zt->reqs = calloc(nreq, sizeof(*zt->reqs));
+	zt->aps = calloc(naps, sizeof(*zt->aps));
+	if (posix_memalign((void **)&zt->rbufs, 4096, (size_t)nreq * REPORT_LEN))
+		zt->rbufs = NULL;
+	if (!zt->z || !zt->reqs || !zt->aps || !zt->rbufs)
+		return -ENOMEM;
+	for (i = 0; i < nreq; i++) {
+		zt->reqs[i].zt = zt;
+		zt->reqs[i].rbuf = zt->rbufs + (size_t)i * REPORT_LEN;
+		zt->reqs[i].next = i + 1 < nreq ? &zt->reqs[i + 1] : NULL;
+	}
+	zt->free_reqs = zt->reqs;
+	for (i = 0; i < naps; i++)
+		zt->aps[i].next = i + 1 < naps ? &zt->aps[i + 1] : NULL;
+	zt->free_aps = zt->aps;
+	return 0;
+}
+
+static void free_table(struct zns_zoned *zt)
+{
+	free(zt->z);
+	free(zt->reqs);
+	free(zt->aps);
+	free(zt->rbufs);
+	pthread_mutex_destroy(&zt->lock);
+	free(zt);
+}
+
+ZNS_EXPORT
+int zns_zoned_open(struct zns_dev *dev, const struct zns_zoned_opts *opts,
+		   struct zns_zoned **ztp)
+{
+	struct zns_zoned *zt;
+	uint32_t nreq = 4096, ma;
+	int rc;
+
+	if (!dev || !ztp)
+		return zns_fail(-EINVAL, "zns_zoned_open: dev or ztp is NULL");
+	*ztp = NULL;
+	if (opts && opts->size < sizeof(*opts))
+		return zns_fail(-EINVAL, "zns_zoned_open: opts->size must be sizeof(struct zns_zoned_opts)");
+	if (opts && opts->max_requests)
+		nreq = opts->max_requests;
+	zt = calloc(1, sizeof(*zt));
+	if (!zt)
+		return zns_fail(-ENOMEM, "zns_zoned_open: out of memory");
+	pthread_mutex_init(&zt->lock, NULL);
+	zt->dev = dev;
+	zt->in = zns_dev_get_info(dev);
+	zt->nr_zones = (uint32_t)zt->in->nr_zones;
+	zt->max_nlb = zt->in->max_xfer >> zt->in->lba_shift;
+	zt->zasl_nlb = zt->in->zasl >> zt->in->lba_shift;
+	ma = zt->in->max_active;
+	if (opts && opts->max_active && (ma == ZNS_NO_LIMIT || opts->max_active < ma))
+		ma = opts->max_active;
+	zt->limited = ma != ZNS_NO_LIMIT;
+	zt->tokens = zt->limited ? ma : 0;
+	rc = alloc_table(zt, nreq);
+	if (!rc)
+		rc = rebuild(zt);
+	if (rc) {
+		free_table(zt);
+		return rc < 0 ? zns_fail(rc, "zns_zoned_open: the zones could not be reported") : rc;
+	}
+	*ztp = zt;
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_zoned_close(struct zns_zoned *zt)
+{
+	if (!zt)
+		return 0;
+	if (zt->outstanding)
+		return zns_fail(-EBUSY, "zns_zoned_close: requests are waiting or in flight: reap the queues first");
+	free_table(zt);
+	return 0;
+}
+
+ZNS_EXPORT
+uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt)
+{
+	return zt ? zt->nr_zones : 0;
+}
+
+ZNS_EXPORT
+int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
+		   struct zns_zoned_zone *info)
+{
+	const struct zz_zone *z;
+
+	if (!zt || !info || zone >= zt->nr_zones)
+		return zns_fail(-EINVAL, "zns_zoned_info: zt or info is NULL, or no such zone index");
+	pthread_mutex_lock(&zt->lock);
+	z = &zt->z[zone];
+	memset(info, 0, sizeof(*info));
+	info->zslba = z->zslba;
+	info->zcap = z->zcap;
+	info->wp = z->wp;
+	info->acked = z->acked;
+	info->device_wp = z->dwp;
+	info->queued = z->queued;
+	info->state = z->state;
+	info->active = z->active;
+	info->fenced = z->fenced;
+	info->retired = z->retired;
+	pthread_mutex_unlock(&zt->lock);
+	return 0;
+}

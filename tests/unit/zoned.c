@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit suite "zoned": the zone layer on the in-process device, through the
+ * public API: ordered writes at depth, threads each with a queue, appends
+ * split at the zone append limit tiling their zone, tokens under the
+ * device's active limit, the fence-report-resume cycle after a write that
+ * landed but reported failure and after one that did not, retired zones,
+ * the rebuild after a power loss, and misuse.
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libzns.h>
+
+#define ZS	1024ull
+#define ZC	1000ull
+
+static struct zns_dev *dev;
+static struct zns_zoned *zt;
+static struct zns_queue *q;
+
+static void open_all(uint32_t flags, const char *path, uint32_t max_active)
+{
+	struct zns_emu_opts o;
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 64,
+				     .sq_thread_cpu = -1 };
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	o.lba_size = 4096;
+	o.nr_zones = 24;
+	o.zone_size = ZS;
+	o.zone_cap = ZC;
+	o.max_open = o.max_active = max_active;
+	o.zasl = 128 << 10;
+	o.mdts = 512 << 10;
+	o.flags = flags;
+	o.path = path;
+	rc = zns_dev_open_emu(&o, &dev);
+	ck_assert_msg(rc == 0, "%s", zns_last_error());
+	ck_assert_int_eq(zns_zoned_open(dev, NULL, &zt), 0);
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+}
+
+static void setup(void)
+{
+	open_all(0, NULL, 14);
+}
+
+static void close_all(void)
+{
+	if (q)
+		ck_assert_int_eq(zns_queue_exit(q), 0);
+	if (zt)
+		ck_assert_int_eq(zns_zoned_close(zt), 0);
+	zns_dev_close(dev);
+	q = NULL;
+	zt = NULL;
+	dev = NULL;
+}
+
+static void reap_all(struct zns_queue *qq)
+{
+	while (zns_queue_inflight(qq))
+		ck_assert_int_ge(zns_reap(qq, 1, -1), 0);
+}
+
+struct wr {
+	int status;
+	uint64_t lba;
+	uint32_t nlb;
+	unsigned int order, calls;
+};
+static unsigned int order;
+
+static void wcb(void *user, int status, uint64_t lba, uint32_t nlb)
+{
+	struct wr *w = user;
+
+	w->status = status;
+	w->lba = lba;
+	w->nlb = nlb;
+	w->order = ++order;
+	w->calls++;
+}
+
+static uint8_t *stamped(uint64_t tag, uint32_t nlb)
+{
+	uint8_t *b = NULL;
+	uint32_t i;
+
+	ck_assert_int_eq(posix_memalign((void **)&b, 4096, (size_t)nlb * 4096), 0);
+	for (i = 0; i < nlb; i++)
+		memcpy(b + (size_t)i * 4096, &tag, sizeof(tag));
+	return b;
+}
+
+static uint64_t tag_at(uint64_t lba)
+{
+	static uint8_t r[4096] __attribute__((aligned(4096)));
+	uint64_t t;
+
+	ck_assert_int_eq(zns_read(dev, r, lba, 1), 0);
+	memcpy(&t, r, sizeof(t));
+	return t;
+}
+
+/* ------------------------------------------------------------- ordered -- */
+
+START_TEST(test_ordered_depth)
+{
+	struct wr w[64];
+	uint8_t *b[64];
+	struct zns_zoned_zone in;
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	order = 0;
+	for (i = 0; i < 64; i++) {
+		b[i] = stamped(1000 + i, 1 + i % 3);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 0, b[i], 1 + i % 3, wcb, &w[i]), 0);
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 0, &in), 0);
+	ck_assert_uint_gt(in.queued, 0);
+	reap_all(q);
+	for (i = 0; i < 64; i++) {
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_uint_eq(w[i].order, i + 1);	/* in order */
+		if (i)
+			ck_assert_uint_eq(w[i].lba, w[i - 1].lba + w[i - 1].nlb);
+		ck_assert_uint_eq(tag_at(w[i].lba), 1000 + i);
+		free(b[i]);
+	}
+	ck_assert_uint_eq(w[0].lba, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 0, &in), 0);
+	ck_assert_uint_eq(in.acked, w[63].lba + w[63].nlb);
+	ck_assert_uint_eq(in.queued, 0);
+}
+END_TEST
+
+/* 4 threads, a queue each, QD32, 8 zones: no Zone Invalid Write, every
+ * stamp at its LBA. */
+struct thr {
+	unsigned int id, errors, done;
+	struct wr w[200];
+};
+
+static void *writer(void *arg)
+{
+	struct thr *t = arg;
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 32,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *mq;
+	uint8_t *b[200];
+	unsigned int i = 0, j;
+
+	if (zns_queue_init(&mq, &qo))
+		return NULL;
+	for (j = 0; j < 200; j++)
+		b[j] = stamped((uint64_t)t->id << 32 | j, 1);
+	while (i < 200 || zns_queue_inflight(mq)) {
+		while (i < 200 && zns_queue_inflight(mq) < 32) {
+			int rc = zns_zoned_write(zt, mq, 2 * t->id + i % 2, b[i], 1, wcb, &t->w[i]);
+
+			if (rc == -EBUSY)
+				break;
+			if (rc)
+				t->errors++;
+			i++;
+		}
+		if (zns_reap(mq, 1, -1) < 0)
+			t->errors++;
+	}
+	zns_queue_exit(mq);
+	for (j = 0; j < 200; j++) {
+		if (t->w[j].status || t->w[j].calls != 1)
+			t->errors++;
+		free(b[j]);
+	}
+	t->done = 1;
+	return NULL;
+}
+
+START_TEST(test_threads)
+{
+	struct thr t[4];
+	pthread_t th[4];
+	unsigned int i, j;
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < 4; i++) {
+		t[i].id = i;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, writer, &t[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert(t[i].done);
+		ck_assert_uint_eq(t[i].errors, 0);
+		for (j = 0; j < 200; j++)
+			ck_assert_uint_eq(tag_at(t[i].w[j].lba), (uint64_t)i << 32 | j);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------- appends -- */
+
+struct ar {
+	int status;
+	unsigned int nr, calls;
+	struct zns_zoned_frag f[64];
+};
+
+static void acb(void *user, int status, const struct zns_zoned_frag *f,
+		unsigned int nr)
+{
+	struct ar *a = user;
+
+	a->status = status;
+	a->nr = nr;
+	a->calls++;
+	memcpy(a->f, f, nr * sizeof(*f));
+}
+
+static int cmp_frag(const void *a, const void *b)
+{
+	const struct zns_zoned_frag *x = a, *y = b;
+
+	return x->lba < y->lba ? -1 : x->lba > y->lba;
+}
+
+START_TEST(test_appends_tile)
+{
+	static const uint32_t sizes[] = { 1, 32, 33, 64, 128, 7, 100, 2, 96, 128 };
+	struct zns_zoned_frag all[256];
+	struct ar a[10];
+	unsigned int i, j, n = 0;
+	uint64_t next = ZS * 3, total = 0;
+	uint8_t *b = stamped(7, 128);
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(zns_zoned_append(zt, q, 3, b, sizes[i], acb, &a[i]), 0);
+		total += sizes[i];
+	}
+	reap_all(q);
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(a[i].status, 0);
+		ck_assert_uint_eq(a[i].calls, 1);
+		ck_assert_uint_eq(a[i].nr, (sizes[i] + 31) / 32);	/* ZASL 128 KiB */
+		for (j = 0; j < a[i].nr; j++)
+			all[n++] = a[i].f[j];
+	}
+	/* the pieces tile the zone from its start to its write pointer */
+	qsort(all, n, sizeof(all[0]), cmp_frag);
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(all[i].lba, next);
+		next += all[i].nlb;
+	}
+	ck_assert_uint_eq(next, ZS * 3 + total);
+	free(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------- tokens -- */
+
+START_TEST(test_tokens)
+{
+	struct wr w[20];
+	uint8_t *b = stamped(1, 1);
+	struct zns_zoned_zone in;
+	unsigned int i, ok = 0, busy = 0;
+
+	memset(w, 0, sizeof(w));
+	/* 20 streams, 14 active zones at most: 6 wait for a token */
+	for (i = 0; i < 20; i++) {
+		int rc = zns_zoned_write(zt, q, i, b, 1, wcb, &w[i]);
+
+		ok += rc == 0;
+		busy += rc == -EBUSY;
+	}
+	ck_assert_uint_eq(ok, 14);
+	ck_assert_uint_eq(busy, 6);
+	reap_all(q);
+	for (i = 0; i < 14; i++)
+		ck_assert_int_eq(w[i].status, 0);	/* never 0x1bd / 0x1be */
+	/* finishing one gives a token back */
+	ck_assert_int_eq(zns_zoned_finish(zt, q, 0, wcb, &w[0]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[0].status, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 0, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_FULL);
+	ck_assert(!in.active);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 14, b, 1, wcb, &w[14]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 15, b, 1, wcb, &w[15]), -EBUSY);
+	ck_assert(strstr(zns_last_error(), "token") != NULL);
+	reap_all(q);
+	ck_assert_int_eq(w[14].status, 0);
+	/* a zone that fills up gives its token back too */
+	ck_assert_int_eq(zns_zoned_reset(zt, q, 1, wcb, &w[1]), 0);
+	reap_all(q);
+	free(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------- faults -- */
+
+static struct zns_emu_fault fault(uint32_t kind, int32_t status, uint32_t nth)
+{
+	struct zns_emu_fault f;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.kind = kind;
+	f.opcode = 0x01;
+	f.status = status;
+	f.nth = nth;
+	f.zslba = ~0ull;
+	return f;
+}
+
+START_TEST(test_landed_but_failed)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 3);
+	struct wr w[8];
+	uint8_t *b[8];
+	struct zns_zoned_zone in;
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 8; i++) {
+		b[i] = stamped(50 + i, 2);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 5, b[i], 2, wcb, &w[i]), 0);
+	}
+	reap_all(q);
+	/* the third reported -EINTR but landed: the write pointer proves it */
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].lba, ZS * 5 + 2 * i);
+		ck_assert_uint_eq(tag_at(w[i].lba), 50 + i);
+		free(b[i]);
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 5, &in), 0);
+	ck_assert_uint_eq(in.device_wp, ZS * 5 + 6);	/* read at the verdict */
+	ck_assert_uint_eq(in.acked, ZS * 5 + 16);
+}
+END_TEST
+
+START_TEST(test_failed_no_cascade)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, 0x371, 2);
+	struct wr w[8];
+	uint8_t *b[8];
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 8; i++) {
+		b[i] = stamped(70 + i, 1);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	}
+	reap_all(q);
+	/* the second did not land: only it fails; the rest follow on */
+	ck_assert_int_eq(w[1].status, 0x371);
+	for (i = 0; i < 8; i++) {
+		if (i == 1)
+			continue;
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(tag_at(w[i].lba), 70 + i);
+	}
+	ck_assert_uint_eq(w[2].lba, ZS * 6 + 1);	/* where the failed one was */
+	ck_assert_uint_eq(w[7].lba, ZS * 6 + 6);
+	for (i = 0; i < 8; i++)
+		free(b[i]);
+}
+END_TEST
+
+START_TEST(test_retired)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_OFFLINE, 0, 2);
+	struct wr w[4];
+	uint8_t *b = stamped(1, 1);
+	struct zns_zoned_zone in;
+
+	memset(w, 0, sizeof(w));
+	f.zslba = ZS * 7;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, b, 1, wcb, &w[0]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, b, 1, wcb, &w[1]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[0].status, 0);
+	ck_assert_int_eq(zns_status_code(w[1].status), 0x1bb);
+	ck_assert_int_eq(zns_zoned_info(zt, 7, &in), 0);
+	ck_assert(in.retired);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, b, 1, wcb, &w[2]), -EROFS);
+	ck_assert(strstr(zns_last_error(), "retired") != NULL);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_rebuild_after_power_loss)
+{
+	char path[] = "/tmp/zoned-test.XXXXXX";
+	struct wr w[6];
+	uint8_t *b = stamped(3, 1);
+	struct zns_zoned_zone in;
+	int fd = mkstemp(path);
+	unsigned int i;
+
+	ck_assert_int_ge(fd, 0);
+	close_all();
+	open_all(ZNS_EMU_CREATE | ZNS_EMU_VWC, path, 14);
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 2, b, 1, wcb, &w[i]), 0);
+	reap_all(q);
+	ck_assert_int_eq(zns_flush(dev), 0);		/* 4 durable */
+	for (i = 4; i < 6; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 2, b, 1, wcb, &w[i]), 0);
+	reap_all(q);
+	ck_assert_int_eq(zns_emu_power_cycle(dev), 0);
+	/* the mount-time rebuild sees what survived */
+	ck_assert_int_eq(zns_zoned_close(zt), 0);
+	ck_assert_int_eq(zns_zoned_open(dev, NULL, &zt), 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 2, &in), 0);
+	ck_assert_uint_eq(in.device_wp, ZS * 2 + 4);
+	ck_assert_uint_eq(in.wp, ZS * 2 + 4);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_CLOSED);
+	ck_assert(in.active);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 2, b, 1, wcb, &w[0]), 0);
+	reap_all(q);
+	ck_assert_uint_eq(w[0].lba, ZS * 2 + 4);
+	close(fd);
+	unlink(path);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_misuse)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 8,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *q2;
+	struct wr w[4];
+	struct ar a;
+	uint8_t *b = stamped(1, 256);
+	struct zns_zoned_opts o = { .size = 4 };
+	struct zns_zoned *z2;
+
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(zns_zoned_open(NULL, NULL, &z2), -EINVAL);
+	ck_assert_int_eq(zns_zoned_open(dev, &o, &z2), -EINVAL);
+	ck_assert_int_eq(zns_zoned_write(NULL, q, 0, b, 1, wcb, w), -EINVAL);
+	ck_assert_int_eq(zns_zoned_write(zt, NULL, 0, b, 1, wcb, w), -EINVAL);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 99, b, 1, wcb, w), -EINVAL);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 0, wcb, w), -EINVAL);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 0, NULL, 1, wcb, w), -EINVAL);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 129, wcb, w), -EINVAL);	/* > mdts */
+	ck_assert_int_eq(zns_zoned_append(zt, q, 0, b, 0, acb, &a), -EINVAL);
+	ck_assert_int_eq(zns_zoned_info(zt, 99, NULL), -EINVAL);
+	/* past the capacity: refused, nothing sent */
+	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 128, wcb, &w[0]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 128, wcb, &w[1]), 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q, 1, b, 256, acb, &a), 0);
+	/* a zone with requests in flight belongs to their queue */
+	ck_assert_int_eq(zns_queue_init(&q2, &qo), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q2, 0, b, 1, wcb, &w[3]), -EBUSY);
+	ck_assert(strstr(zns_last_error(), "another queue") != NULL);
+	/* writes and appends do not mix on one zone */
+	ck_assert_int_eq(zns_zoned_write(zt, q, 1, b, 1, wcb, &w[3]), -EBUSY);
+	ck_assert_int_eq(zns_zoned_reset(zt, q, 0, wcb, &w[3]), -EBUSY);
+	ck_assert_int_eq(zns_zoned_close(zt), -EBUSY);
+	reap_all(q);
+	ck_assert_int_eq(zns_queue_exit(q2), 0);
+	{
+		unsigned int i;
+
+		for (i = 0; i < 5; i++)		/* 256 + 5 x 128 + 104 = 1000 */
+			ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 128, wcb, &w[0]), 0);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 104, wcb, &w[0]), 0);
+	}
+	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 1, wcb, &w[0]), -ENOSPC);
+	ck_assert(strstr(zns_last_error(), "capacity") != NULL);
+	reap_all(q);
+	free(b);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("zoned");
+	TCase *t = tcase_create("zoned");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(t, setup, close_all);
+	tcase_add_test(t, test_ordered_depth);
+	tcase_add_test(t, test_threads);
+	tcase_add_test(t, test_appends_tile);
+	tcase_add_test(t, test_tokens);
+	tcase_add_test(t, test_landed_but_failed);
+	tcase_add_test(t, test_failed_no_cascade);
+	tcase_add_test(t, test_retired);
+	tcase_add_test(t, test_rebuild_after_power_loss);
+	tcase_add_test(t, test_misuse);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
