@@ -53,6 +53,7 @@ struct opts {
 	uint64_t zonesize;	/* null/emu engines: zone size, bytes (0: 64 MiB) */
 	double runtime, ramp;
 	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
+	int raw;		/* bare commands, not through the zone layer */
 };
 
 /* Workloads that write, and so reset the zones they use first. */
@@ -69,6 +70,7 @@ struct stats {
 	uint64_t err_status[8];
 	int err_code[8];
 	uint64_t verify_bad, verified;
+	uint64_t verify_dup;	/* extra copies the device made of a block */
 };
 
 /* log-linear histogram: exact below 64 ns, then 32 steps per power of two */
@@ -125,6 +127,7 @@ struct job {
 	pthread_t th;
 	const struct opts *o;
 	struct zns_dev *dev;
+	struct zns_zoned *zt;	/* the zone layer, or NULL (raw commands) */
 	const struct zns_dev_info *in;
 	struct zns_queue *q;
 	struct io *ios;
@@ -135,6 +138,8 @@ struct job {
 	uint64_t rnd;
 	uint64_t read_next;	/* rw=read: next block */
 	uint64_t *zone_issued;	/* appends issued per zone */
+	uint64_t *zone_failed;	/* of those, failed without landing */
+	uint8_t *zone_full;	/* the device filled it sooner than counted */
 	uint64_t **seq_lba;	/* append verify: where each append landed */
 	struct lane *lanes;
 	uint8_t *held, *dirty;	/* per zone: a lane has it; written since reset */
@@ -167,6 +172,8 @@ int bench_open_dev(const struct opts *o, struct zns_dev **dev);
 int bench_plan(struct opts *o, const struct zns_dev_info *in, uint32_t *nopen);
 int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 		    struct zns_dev *dev, uint32_t nopen);
+int bench_open_layer(const struct opts *o, struct zns_dev *dev,
+		     struct zns_zoned **zt);
 
 /* zns-bench.c */
 void bench_reset_zones(struct job *j);

@@ -47,6 +47,7 @@ static void usage(void)
 "  [--zonesize=64m (engines null and emu)]\n"
 "  [--engine=uring|ioctl|null|emu] [--fixedbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=" STR(DEF_RWMIXREAD) "] [--lat=0|1]\n"
+"  [--raw (write and append as bare commands, not through the zone layer)]\n"
 "  [--idle=poll|sleep] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
 "  [--output-format=normal|json]\n"
 "Defaults are shown. Without --dev, --engine=null (no device: libzns's own\n"
@@ -115,6 +116,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'O': o->max_open = (uint32_t)atoi(arg); break;
 	case 's': o->size = parse_bytes(arg); break;
 	case 'y': o->zonesize = parse_bytes(arg); break;
+	case 'W': o->raw = 1; break;
 	case 'h': usage(); return -1;
 	default: usage(); return 2;
 	}
@@ -135,7 +137,7 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 		{ "idle", 1, 0, 'i' }, { "name", 1, 0, 'n' },
 		{ "iodepth_batch_complete_min", 1, 0, 'B' },
 		{ "max_open_zones", 1, 0, 'O' }, { "size", 1, 0, 's' },
-		{ "zonesize", 1, 0, 'y' },
+		{ "zonesize", 1, 0, 'y' }, { "raw", 0, 0, 'W' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, rc;
 
@@ -176,5 +178,8 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 	}
 	if (o->size && !o->runtime_set)
 		o->runtime = 1e9;	/* until --size is transferred */
+	/* the null engine has no zones to report: bare commands only */
+	if (o->engine == ENGINE_NULL)
+		o->raw = 1;
 	return 0;
 }

@@ -62,6 +62,7 @@ static void add_stats(struct stats *t, const struct stats *s)
 	t->lat_n += s->lat_n;
 	t->verified += s->verified;
 	t->verify_bad += s->verify_bad;
+	t->verify_dup += s->verify_dup;
 	if (s->lat_min < t->lat_min)
 		t->lat_min = s->lat_min;
 	if (s->lat_max > t->lat_max)
@@ -123,10 +124,11 @@ static void print_json(const struct opts *o, const struct totals *t, int rc)
 	printf("      \"usr_cpu\" : %.4f,\n      \"sys_cpu\" : %.4f,\n"
 	       "      \"cpu_ns_per_io\" : %.1f,\n      \"runtime_s\" : %.3f,\n"
 	       "      \"verified\" : %" PRIu64 ",\n"
+	       "      \"verify_duplicates\" : %" PRIu64 ",\n"
 	       "      \"verify_errors\" : %" PRIu64 "\n    }\n  ]\n}\n",
 	       t->secs ? 100 * t->cpu_usr / t->secs / o->numjobs : 0,
 	       t->secs ? 100 * t->cpu_sys / t->secs / o->numjobs : 0,
-	       cpu_ns_per_io(t), t->secs, s->verified, s->verify_bad);
+	       cpu_ns_per_io(t), t->secs, s->verified, s->verify_dup, s->verify_bad);
 }
 
 static void print_text(const struct opts *o, const struct totals *t)
@@ -157,8 +159,9 @@ static void print_text(const struct opts *o, const struct totals *t)
 			printf("    %#x %s: %" PRIu64 "\n", s->err_code[k],
 			       zns_status_str(s->err_code[k]), s->err_status[k]);
 	if (o->verify)
-		printf("  verify: %" PRIu64 " blocks checked, %" PRIu64 " mismatches\n",
-		       s->verified, s->verify_bad);
+		printf("  verify: %" PRIu64 " blocks checked, %" PRIu64 " mismatches,"
+		       " %" PRIu64 " duplicated by the device\n",
+		       s->verified, s->verify_bad, s->verify_dup);
 }
 
 void bench_print(const struct opts *o, const struct totals *t, int rc)

@@ -87,11 +87,11 @@ static uint32_t open_zones(struct opts *o, uint32_t dev_open)
 {
 	uint32_t nopen = 0;
 
-	if (o->rw == RW_WRITE) {
+	if (o->rw == RW_WRITE && o->raw) {
 		nopen = o->iodepth;
 		if (o->zones < o->iodepth)
 			o->zones = o->iodepth;
-	} else if (o->rw == RW_APPEND || o->rw == RW_RANDRW) {
+	} else if (o->rw == RW_WRITE || o->rw == RW_APPEND || o->rw == RW_RANDRW) {
 		nopen = o->max_open ? o->max_open : o->zones;
 		if (!o->max_open && dev_open != ZNS_NO_LIMIT &&
 		    nopen * o->numjobs > dev_open)
@@ -114,7 +114,7 @@ int bench_plan(struct opts *o, const struct zns_dev_info *in, uint32_t *nopen)
 			in->max_xfer, in->zasl);
 		return 2;
 	}
-	if (o->rw == RW_WRITE && o->max_open && o->iodepth > o->max_open) {
+	if (o->rw == RW_WRITE && o->raw && o->max_open && o->iodepth > o->max_open) {
 		fprintf(stderr, "zns-bench: rw=write keeps one write in flight per open zone: "
 			"iodepth (%u) must not exceed max_open_zones (%u)\n",
 			o->iodepth, o->max_open);
@@ -129,7 +129,7 @@ int bench_plan(struct opts *o, const struct zns_dev_info *in, uint32_t *nopen)
 	if (rw_writes(o->rw) &&
 	    (!*nopen || (dev_open != ZNS_NO_LIMIT && *nopen * o->numjobs > dev_open))) {
 		fprintf(stderr, "zns-bench: %u jobs x %u open zones; the device allows %u open "
-			"(for rw=write, one per unit of iodepth)\n", o->numjobs, *nopen, dev_open);
+			"(for rw=write --raw, one per unit of iodepth)\n", o->numjobs, *nopen, dev_open);
 		return 2;
 	}
 	if (o->verify && (o->rw == RW_RANDRW || o->rw == RW_RESET ||
@@ -183,6 +183,24 @@ static int setup_queue(struct job *j, const struct opts *o)
 	return rc;
 }
 
+/* Writes and appends go through the zone layer unless --raw (or on the
+ * null engine, which has no zones to report). */
+int bench_open_layer(const struct opts *o, struct zns_dev *dev,
+		     struct zns_zoned **zt)
+{
+	int rc;
+
+	*zt = NULL;
+	if (o->raw || o->engine == ENGINE_NULL ||
+	    (o->rw != RW_WRITE && o->rw != RW_APPEND))
+		return 0;
+	rc = zns_zoned_open(dev, NULL, zt);
+	if (rc)
+		fprintf(stderr, "zns-bench: zone layer: %s (%s)\n", zns_status_str(rc),
+			zns_last_error());
+	return rc ? 1 : 0;
+}
+
 int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 		    struct zns_dev *dev, uint32_t nopen)
 {
@@ -199,16 +217,19 @@ int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 	j->base = (uint64_t)j->zfirst * in->zone_size;
 	j->zcap = in->zone_cap ? in->zone_cap : in->zone_size;
 	j->nopen = nopen;
-	j->nlanes = o->rw == RW_WRITE || o->rw == RW_RANDRW ? nopen : 0;
+	j->nlanes = (o->rw == RW_WRITE && o->raw) || o->rw == RW_RANDRW ? nopen : 0;
 	j->limit = o->size / o->bs;
 	j->zone_issued = calloc(o->zones, sizeof(uint64_t));
+	j->zone_failed = calloc(o->zones, sizeof(uint64_t));
+	j->zone_full = calloc(o->zones, 1);
 	j->held = calloc(o->zones, 1);
 	j->dirty = calloc(o->zones, 1);
 	j->lanes = calloc(j->nlanes + 1, sizeof(*j->lanes));
 	j->ios = calloc(o->iodepth, sizeof(*j->ios));
-	if (!j->zone_issued || !j->held || !j->dirty || !j->lanes || !j->ios ||
+	if (!j->zone_issued || !j->zone_failed || !j->zone_full || !j->held || !j->dirty || !j->lanes || !j->ios ||
 	    posix_memalign((void **)&j->arena, 4096, (size_t)o->iodepth * o->bs) ||
-	    (o->verify && o->rw == RW_APPEND && alloc_seq_lba(j))) {
+	    (o->verify && (o->rw == RW_APPEND || (o->rw == RW_WRITE && !o->raw)) &&
+	     alloc_seq_lba(j))) {
 		fprintf(stderr, "zns-bench: out of memory\n");
 		return -ENOMEM;
 	}

@@ -168,7 +168,7 @@ static const char *zns_errno_hint(int err)
 	case EDEADLK:
 		return "Called from a completion callback of the same queue: free the queue after zns_reap() returns";
 	case EFAULT:
-		return "A data buffer is NULL";
+		return "Bad address: a data buffer is NULL (libzns refuses those before sending), or the kernel could not map it (seen for commands sent while a controller resets)";
 	case EINVAL:
 		return "Invalid argument: a NULL handle, a length of 0, an unknown flag or action, or an LBA that must start a zone (zns_last_error() names the rule)";
 	default:
