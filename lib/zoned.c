@@ -14,11 +14,11 @@
  * device and the writes behind go out from there.
  *
  * Layer: zones, above the queues and the synchronous API; nothing below
- * depends on it. One lock per table, never held across a callback.
+ * depends on it. One spin lock per table, never held across a callback.
  */
 #include "private.h"
 
-#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT };
@@ -62,7 +62,7 @@ struct zz_zone {
 };
 
 struct zns_zoned {
-	pthread_mutex_t lock;
+	char lock;			/* a spin lock, held for a few updates */
 	struct zns_dev *dev;
 	const struct zns_dev_info *in;
 	uint32_t nr_zones, tokens, max_nlb, zasl_nlb;
@@ -75,6 +75,23 @@ struct zns_zoned {
 };
 
 /* ------------------------------------------------------------- helpers -- */
+
+/* The table's lock: held for a handful of updates and one prepare, never
+ * across a callback; spin, yielding now and then. */
+static inline void zz_lock(struct zns_zoned *zt)
+{
+	unsigned int n = 0;
+
+	while (__atomic_test_and_set(&zt->lock, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&zt->lock, __ATOMIC_RELAXED))
+			if (++n % 256 == 0)
+				sched_yield();
+}
+
+static inline void zz_unlock(struct zns_zoned *zt)
+{
+	__atomic_clear(&zt->lock, __ATOMIC_RELEASE);
+}
 
 static struct zz_req *get_req(struct zns_zoned *zt)
 {
@@ -268,7 +285,7 @@ static void zz_done(void *user, int status, uint64_t result)
 	struct fire f = { 0 };
 	struct zz_append *ap = NULL;
 
-	pthread_mutex_lock(&zt->lock);
+	zz_lock(zt);
 	switch (r->kind) {
 	case RQ_WRITE:
 		if (status && ambiguous(status)) {
@@ -322,15 +339,15 @@ static void zz_done(void *user, int status, uint64_t result)
 	if (!z->busy && !z->head && !z->frags && !z->fenced)
 		z->q = NULL;	/* the zone may move to another queue */
 	issue_next(zt, z);
-	pthread_mutex_unlock(&zt->lock);
+	zz_unlock(zt);
 	if (f.cb)
 		f.cb(f.user, f.status, f.lba, f.nlb);
 	if (ap) {
 		ap->cb(ap->user, ap->status, ap->frags, ap->nr);
-		pthread_mutex_lock(&zt->lock);
+		zz_lock(zt);
 		ap->next = zt->free_aps;
 		zt->free_aps = ap;
-		pthread_mutex_unlock(&zt->lock);
+		zz_unlock(zt);
 	}
 }
 
@@ -346,14 +363,14 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		return zns_fail(-EINVAL, "zns_zoned: zt or q is NULL");
 	if (zone >= zt->nr_zones)
 		return zns_fail(-EINVAL, "zns_zoned: no such zone index");
-	pthread_mutex_lock(&zt->lock);
+	zz_lock(zt);
 	z = &zt->z[zone];
 	if (z->retired) {
-		pthread_mutex_unlock(&zt->lock);
+		zz_unlock(zt);
 		return zns_fail(-EROFS, "zns_zoned: the zone went offline or read-only and is retired");
 	}
 	if (z->q && z->q != q) {
-		pthread_mutex_unlock(&zt->lock);
+		zz_unlock(zt);
 		return zns_fail(-EBUSY, "zns_zoned: the zone's requests go through another queue: use that one, or wait until they complete");
 	}
 	*zp = z;
@@ -362,7 +379,7 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 
 static int end(struct zns_zoned *zt, int rc)
 {
-	pthread_mutex_unlock(&zt->lock);
+	zz_unlock(zt);
 	return rc;
 }
 
@@ -587,7 +604,6 @@ static void free_table(struct zns_zoned *zt)
 	free(zt->reqs);
 	free(zt->aps);
 	free(zt->rbufs);
-	pthread_mutex_destroy(&zt->lock);
 	free(zt);
 }
 
@@ -609,7 +625,6 @@ int zns_zoned_open(struct zns_dev *dev, const struct zns_zoned_opts *opts,
 	zt = calloc(1, sizeof(*zt));
 	if (!zt)
 		return zns_fail(-ENOMEM, "zns_zoned_open: out of memory");
-	pthread_mutex_init(&zt->lock, NULL);
 	zt->dev = dev;
 	zt->in = zns_dev_get_info(dev);
 	zt->nr_zones = (uint32_t)zt->in->nr_zones;
@@ -656,7 +671,7 @@ int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
 
 	if (!zt || !info || zone >= zt->nr_zones)
 		return zns_fail(-EINVAL, "zns_zoned_info: zt or info is NULL, or no such zone index");
-	pthread_mutex_lock(&zt->lock);
+	zz_lock(zt);
 	z = &zt->z[zone];
 	memset(info, 0, sizeof(*info));
 	info->zslba = z->zslba;
@@ -669,6 +684,6 @@ int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
 	info->active = z->active;
 	info->fenced = z->fenced;
 	info->retired = z->retired;
-	pthread_mutex_unlock(&zt->lock);
+	zz_unlock(zt);
 	return 0;
 }
