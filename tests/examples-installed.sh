@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The example a user copies, built the way a user builds it: against the
-# installed headers and library (make install into a scratch DESTDIR,
-# pkg-config for the flags), then run.
+# The examples a user copies (the emulator test, the zlog store), built the
+# way a user builds them: against the installed headers and library (make
+# install into a scratch DESTDIR, pkg-config for the flags), then run.
 : "${top_builddir:?}" "${top_srcdir:?}"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
@@ -15,7 +15,9 @@ flags=$(pkg-config --define-prefix --cflags --libs libzns) ||
 	{ echo "FAIL: pkg-config libzns"; exit 1; }
 libdir=$(pkg-config --define-prefix --variable=libdir libzns)
 # only the installed headers: nothing from the source tree
-${CC:-cc} -Wall -Wextra -Werror -o "$t/emu-test" "$top_srcdir/examples/emu-test.c" \
-	$flags -Wl,-rpath,"$libdir" || { echo "FAIL: the example does not build"; exit 1; }
-"$t/emu-test" || exit 1
-echo "1 passed, 0 failed: examples/emu-test.c built from the installed headers and run"
+for ex in emu-test zlog; do
+	${CC:-cc} -Wall -Wextra -Werror -o "$t/$ex" "$top_srcdir/examples/$ex.c" \
+		$flags -Wl,-rpath,"$libdir" || { echo "FAIL: examples/$ex.c does not build"; exit 1; }
+	"$t/$ex" || { echo "FAIL: examples/$ex"; exit 1; }
+done
+echo "2 passed, 0 failed: examples/emu-test.c and examples/zlog.c built from the installed headers and run"

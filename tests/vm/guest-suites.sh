@@ -67,6 +67,17 @@ done
 eval dev=\$ZNS_DEV_A
 sh "$here/guest-compat.sh" "$b" "$dev" 1 4096 || fail=1
 
+# The example store on the zone layer: puts, reopen, recovery (4 KiB
+# blocks: configuration a).
+eval dev=\$ZNS_DEV_A
+echo "== zlog: kernel $kver, configuration a ($dev)"
+if "$b/examples/zlog" "$dev" > /tmp/zlog.out 2>&1; then
+	echo "ok: $(tr '\n' ' ' < /tmp/zlog.out)"
+else
+	echo "FAIL: zlog on $dev: $(cat /tmp/zlog.out)"
+	fail=1
+fi
+
 # zns-bench's workloads and the fio twins, briefly, on the same namespaces.
 sh "$here/guest-bench.sh" "$b" || fail=1
 
