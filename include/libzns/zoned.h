@@ -16,9 +16,10 @@
  * libzns(7) for what is still to come).
  *
  * This is the first part of the layer: ordered writes, appends, tokens,
- * fencing and resynchronisation, reset and finish, mount-time rebuild. Not
- * yet: merging queued writes into larger commands, ZRWA, the
- * finish-the-cheapest-zone policy, zns-bench through the layer.
+ * fencing and resynchronisation of writes, reset and finish, mount-time
+ * rebuild. Not yet: fencing appends, merging queued writes into larger
+ * commands, ZRWA, the finish-the-cheapest-zone policy, waiting for a token,
+ * zone ownership sets.
  */
 #ifndef LIBZNS_ZONED_H
 #define LIBZNS_ZONED_H
