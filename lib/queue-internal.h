@@ -76,6 +76,8 @@ struct zns_queue {
 	int disabled;			/* ring created disabled, not yet bound */
 	int reg_ring;			/* entered by a registered index */
 	uintptr_t owner;		/* zns_self() of the bound thread, or 0 */
+	uintptr_t reap_owner;		/* owner, when reaping has nothing else
+					 * to do first (no eventfd), else 0 */
 	unsigned int in_cb;		/* callbacks running: nesting depth */
 	unsigned int flags;
 	unsigned int setup_flags;	/* io_uring setup flags in use */

@@ -22,7 +22,7 @@ static inline unsigned int zns_null_complete(struct zns_queue *q)
 	const unsigned int first = q->pend_head, depth = q->in_cb;
 	unsigned int head = first;
 
-	if ((int)(end - head) <= 0)
+	if (unlikely(head == end))
 		return 0;
 	q->in_cb = depth + 1;
 	do {

@@ -284,6 +284,7 @@ int zns_queue_bind(struct zns_queue *q)
 			return rc;
 	}
 	q->owner = zns_self();
+	q->reap_owner = q->efd < 0 ? q->owner : 0;
 	return 0;
 }
 

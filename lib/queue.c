@@ -523,7 +523,7 @@ static int uring_poll(struct zns_queue *q)
 	return (int)got;
 }
 
-static int uring_reap(struct zns_queue *q, unsigned int min,
+static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned int min,
 		      int64_t timeout_us)
 {
 	unsigned int got;
@@ -559,14 +559,12 @@ static int uring_reap(struct zns_queue *q, unsigned int min,
 	return (int)got;
 }
 
-ZNS_EXPORT
-int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
+/* What a reap does first on a queue that is not yet bound, belongs to
+ * another thread, or has an eventfd to clear. */
+static int reap_prologue(struct zns_queue *q)
 {
-	int rc;
+	int rc = zns_queue_owned(q);
 
-	if (unlikely(!q))
-		return zns_fail(-EINVAL, "zns_reap: q is NULL");
-	rc = zns_queue_owned(q);
 	if (unlikely(rc))
 		return rc;
 	if (q->efd >= 0) {
@@ -574,6 +572,22 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 
 		if (read(q->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			return zns_fail(-errno, "zns_reap: reading the queue's eventfd failed");
+	}
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
+{
+	int rc;
+
+	if (unlikely(!q))
+		return zns_fail(-EINVAL, "zns_reap: q is NULL");
+	/* one compare for the common case: this thread's queue, no eventfd */
+	if (unlikely(q->reap_owner != zns_self())) {
+		rc = reap_prologue(q);
+		if (rc)
+			return rc;
 	}
 	if (likely(q->mode == ZNS_MODE_URING))
 		return uring_reap(q, min, timeout_us);
