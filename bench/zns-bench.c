@@ -369,10 +369,18 @@ void bench_reset_zones(struct job *j)
 	int device = j->o->engine != ENGINE_NULL;
 	uint32_t z;
 
-	for (z = 0; z < j->nzones && j->zt; z++)
-		if (zns_zoned_reset(j->zt, j->q, j->zfirst + z, layer_reset_done,
-				    &j->st))
-			record_err(&j->st, -EBUSY);
+	for (z = 0; z < j->nzones && j->zt; z++) {
+		int rc;
+
+		/* the queue may be shallower than the zones: make room */
+		while ((rc = zns_zoned_reset(j->zt, j->q, j->zfirst + z,
+					     layer_reset_done, &j->st)) == -EBUSY &&
+		       zns_queue_inflight(j->q))
+			if (zns_reap(j->q, 1, -1) < 0)
+				break;
+		if (rc)
+			record_err(&j->st, rc);
+	}
 	while (j->zt && zns_queue_inflight(j->q))
 		if (zns_reap(j->q, 1, -1) < 0)
 			break;
