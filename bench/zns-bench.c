@@ -239,20 +239,32 @@ static int64_t append_zone(struct job *j, struct io *io)
 	}
 }
 
-static int issue_append(struct job *j, struct io *io)
+/* The zone the next append (or layer write) of @io goes to, with its
+ * number there and its stamp; -1 when the range is full (drain, then reset
+ * it). */
+static int64_t take_seq(struct job *j, struct io *io)
 {
 	int64_t z = append_zone(j, io);
 
 	io->dir = 1;
 	if (z < 0) {
 		j->draining = 1;
-		return 0;
+		return -1;
 	}
 	io->zone = (uint32_t)z;
 	io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
 	j->zone_issued[z] += j->nlb;
 	if (j->seq_lba)
 		stamp_append(io, j->zfirst + io->zone, io->seq);
+	return z;
+}
+
+static int issue_append(struct job *j, struct io *io)
+{
+	int64_t z = take_seq(j, io);
+
+	if (z < 0)
+		return 0;
 	return zns_prep_append(j->q, j->dev, io->buf,
 			       j->base + (uint64_t)z * j->in->zone_size, j->nlb,
 			       on_done, io);
@@ -281,17 +293,9 @@ static int issue_layer(struct job *j, struct io *io)
 	int rc;
 
 again:
-	z = append_zone(j, io);
-	io->dir = 1;
-	if (z < 0) {
-		j->draining = 1;
+	z = take_seq(j, io);
+	if (z < 0)
 		return 0;
-	}
-	io->zone = (uint32_t)z;
-	io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
-	j->zone_issued[z] += j->nlb;
-	if (j->seq_lba)
-		stamp_append(io, j->zfirst + io->zone, io->seq);
 	zone = j->zfirst + io->zone;
 	rc = j->o->rw == RW_APPEND ?
 		zns_zoned_append(j->zt, j->q, zone, io->buf, j->nlb,
