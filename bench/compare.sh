@@ -166,10 +166,12 @@ for t in $targets; do
 	[ -n "$ZNS_BENCH_WORKLOADS" ] && continue
 	qd=4
 	if fiorun write-zoned DEV="$dev" JOBS=$qd ZONE_BYTES=$(( 64 * 1024 * 1024 )); then
-		zbrun --dev="$dev" --rw=write --bs=4k --iodepth=$qd &&
+		# bare commands, as fio sends them (zns-bench's default
+		# goes through the zone layer)
+		zbrun --dev="$dev" --rw=write --raw --bs=4k --iodepth=$qd &&
 		row "$name write 4k, $qd zones at QD1" "$out/fio.json" "$out/zb.json" "$fa" "$za"
 	fi
-	zbrun --dev="$dev" --rw=append --bs=4k --iodepth=32 --zones=4 &&
+	zbrun --dev="$dev" --rw=append --raw --bs=4k --iodepth=32 --zones=4 &&
 	echo "$name append 4k QD32 (fio has no zone append): $(iops "$out/zb.json") IOPS, $(jget "$out/zb.json" cpu_ns_per_io) ns CPU/IO, $za ns all-CPU/IO"
 done
 
