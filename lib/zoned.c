@@ -152,14 +152,16 @@ static int retiring(int status)
 static void zz_done(void *user, int status, uint64_t result);
 
 /* Send the next waiting write of @z, if the zone is free to take it. Called
- * with the lock held. */
-static void issue_next(struct zns_zoned *zt, struct zz_zone *z)
+ * with the lock held. From a completion the slot just freed is there for it;
+ * from zns_zoned_write() a full queue refuses it, and the caller takes the
+ * write back (returns the queue's error, the write first in the FIFO). */
+static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
 {
 	struct zz_req *r = z->head;
 	int rc;
 
 	if (!r || z->busy || z->fenced)
-		return;
+		return 0;
 	z->head = r->next;
 	if (!z->head)
 		z->tail = NULL;
@@ -168,7 +170,7 @@ static void issue_next(struct zns_zoned *zt, struct zz_zone *z)
 	z->wp += r->nlb;
 	z->busy = 1;
 	rc = zns_prep_write(r->q, zt->dev, r->buf, r->lba, r->nlb, zz_done, r);
-	if (rc) {	/* cannot happen with a slot freed for it; undo */
+	if (rc) {	/* undo: the write stays first */
 		z->busy = 0;
 		z->wp -= r->nlb;
 		r->next = z->head;
@@ -176,6 +178,7 @@ static void issue_next(struct zns_zoned *zt, struct zz_zone *z)
 		if (!z->tail)
 			z->tail = r;
 	}
+	return rc;
 }
 
 /* The write pointer a one-zone report says. */
@@ -231,7 +234,7 @@ static void verdict(struct zns_zoned *zt, struct zz_req *rep, int status,
 	uint64_t wp;
 
 	if (status) {
-		/* no answer either: stay fenced, report the write failed */
+		/* no answer either: report the write failed, go on from it */
 		z->fenced = 0;
 		settle_write(zt, z, w, w->status, f);
 		z->wp = w->lba;
@@ -338,6 +341,8 @@ static void zz_done(void *user, int status, uint64_t result)
 	}
 	if (!z->busy && !z->head && !z->frags && !z->fenced)
 		z->q = NULL;	/* the zone may move to another queue */
+	/* cannot fail: the queue freed this command's context before it ran
+	 * this callback, and nothing prepared since */
 	issue_next(zt, z);
 	zz_unlock(zt);
 	if (f.cb)
@@ -389,6 +394,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 {
 	struct zz_zone *z;
 	struct zz_req *r;
+	uint8_t was;
 	int rc = begin(zt, q, zone, &z);
 
 	if (rc)
@@ -403,6 +409,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	r = get_req(zt);
 	if (!r)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned: every request slot is in use: reap, then retry"));
+	was = z->state;
 	rc = take_token(zt, z);
 	if (rc) {
 		put_req(zt, r);
@@ -422,7 +429,19 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	else
 		z->head = r;
 	z->tail = r;
-	issue_next(zt, z);
+	rc = issue_next(zt, z);
+	if (rc) {	/* the zone was idle (so the FIFO holds only @r) and the
+			 * queue is full: take the write back */
+		z->head = z->tail = NULL;
+		z->queued -= nlb;
+		if (was == NVME_ZNS_ZS_EMPTY) {
+			give_token(zt, z);
+			z->state = was;
+		}
+		z->q = NULL;
+		put_req(zt, r);
+		return end(zt, zns_fail(rc, "zns_zoned_write: the queue is full (depth commands prepared or in flight): reap, then retry"));
+	}
 	return end(zt, 0);
 }
 

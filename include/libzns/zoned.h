@@ -179,7 +179,8 @@ uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt);
  *
  * Return: 0 (queued); -EINVAL (bad index, @nlb 0 or above max_xfer, NULL
  * pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token
- * free, or no request slot: reap, finish or reset a zone, retry); -EROFS (a
+ * free, no request slot, or a full queue for a zone with nothing in flight:
+ * reap, finish or reset a zone, retry); -EROFS (a
  * retired zone); zns_last_error() says which. Nothing is sent on failure.
  */
 int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,

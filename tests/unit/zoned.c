@@ -5,7 +5,7 @@
  * split at the zone append limit tiling their zone, tokens under the
  * device's active limit, the fence-report-resume cycle after a write that
  * landed but reported failure and after one that did not, retired zones,
- * the rebuild after a power loss, and misuse.
+ * the rebuild after a power loss, a full queue, and misuse.
  */
 #include <check.h>
 #include <errno.h>
@@ -142,6 +142,49 @@ START_TEST(test_ordered_depth)
 	ck_assert_int_eq(zns_zoned_info(zt, 0, &in), 0);
 	ck_assert_uint_eq(in.acked, w[63].lba + w[63].nlb);
 	ck_assert_uint_eq(in.queued, 0);
+}
+END_TEST
+
+/* A full queue refuses a write to an idle zone at once (it would otherwise
+ * wait with nothing in flight to send it) and takes nothing from the zone;
+ * a write behind one in flight still queues. */
+START_TEST(test_full_queue)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 4,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *q4;
+	struct zns_zoned_zone in;
+	struct wr w[7];
+	uint8_t *b = stamped(77, 1);
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(zns_queue_init(&q4, &qo), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q4, 2 + i, b, 1, wcb, &w[i]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q4, 2, b, 1, wcb, &w[4]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q4, 6, b, 1, wcb, &w[5]), -EBUSY);
+	ck_assert_msg(strstr(zns_last_error(), "queue is full") != NULL, "%s",
+		      zns_last_error());
+	ck_assert_int_eq(zns_zoned_info(zt, 6, &in), 0);
+	ck_assert_uint_eq(in.queued, 0);
+	ck_assert_uint_eq(in.active, 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_EMPTY);
+	ck_assert_uint_eq(in.wp, 6 * ZS);
+	reap_all(q4);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].calls, 1);
+	}
+	ck_assert_uint_eq(w[4].lba, 2 * ZS + 1);
+	ck_assert_uint_eq(w[5].calls, 0);
+	/* the zone is nobody's: another queue may take it */
+	ck_assert_int_eq(zns_zoned_write(zt, q, 6, b, 1, wcb, &w[6]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[6].status, 0);
+	ck_assert_uint_eq(w[6].lba, 6 * ZS);
+	ck_assert_int_eq(zns_queue_exit(q4), 0);
+	free(b);
 }
 END_TEST
 
@@ -503,6 +546,7 @@ int main(void)
 
 	tcase_add_checked_fixture(t, setup, close_all);
 	tcase_add_test(t, test_ordered_depth);
+	tcase_add_test(t, test_full_queue);
 	tcase_add_test(t, test_threads);
 	tcase_add_test(t, test_appends_tile);
 	tcase_add_test(t, test_tokens);
