@@ -1061,7 +1061,17 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 	case ZNS_EMU_FAIL:
 		return x.status;
 	case ZNS_EMU_AMBIGUOUS:
-		rc = exec_io(e, c, result);
+		if (x.granularity && c->opcode == ZNS_OP_WRITE &&
+		    x.granularity <= (c->cdw12 & 0xffff)) {
+			/* a write of which only the first blocks land */
+			struct nvme_uring_cmd part = *c;
+
+			part.cdw12 = (c->cdw12 & ~0xffffu) |
+				     (uint32_t)(x.granularity - 1);
+			rc = exec_io(e, &part, result);
+		} else {
+			rc = exec_io(e, c, result);
+		}
 		return rc ? rc : x.status;
 	case ZNS_EMU_OFFLINE:
 	case ZNS_EMU_READ_ONLY:

@@ -236,8 +236,8 @@ static void verdict(struct zns_zoned *zt, struct zz_req *rep, int status,
 	if (status) {
 		/* no answer either: report the write failed, go on from it */
 		z->fenced = 0;
-		settle_write(zt, z, w, w->status, f);
 		z->wp = w->lba;
+		settle_write(zt, z, w, w->status, f);
 		put_req(zt, rep);
 		return;
 	}
@@ -251,6 +251,8 @@ static void verdict(struct zns_zoned *zt, struct zz_req *rep, int status,
 	settle_write(zt, z, w, wp >= w->lba + w->nlb ? 0 : w->status, f);
 	if (f->status && wp > w->lba)	/* part of it landed */
 		f->nlb = (uint32_t)(wp - w->lba);
+	if (wp > z->acked)	/* what landed counts against the capacity */
+		z->acked = wp;
 	put_req(zt, rep);
 }
 

@@ -128,7 +128,9 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
  * @zslba: only commands on the zone that starts here (~0: any zone)
  * @granularity: ZNS_EMU_POWER_LOSS: what survives of writes not yet
  *               durable, in logical blocks from the durable write pointer
- *               (0: nothing)
+ *               (0: nothing); ZNS_EMU_AMBIGUOUS on a write: only its first
+ *               @granularity blocks land, when fewer than it carries
+ *               (0: all of it)
  * @rsvd: reserved, zero
  */
 struct zns_emu_fault {

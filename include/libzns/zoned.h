@@ -57,7 +57,8 @@ struct zns_zoned_opts {
  * @zslba: zone start LBA
  * @zcap: zone capacity, logical blocks
  * @wp: where the layer writes next (the cursor), LBA
- * @acked: end of what completed successfully, LBA
+ * @acked: end of what is known written, LBA: what completed successfully,
+ *          or what a report found landed after a write of unknown outcome
  * @device_wp: the write pointer the device last reported, LBA
  * @queued: logical blocks accepted but not yet completed
  * @state: the device's zone state when last reported (enum nvme_zns_zs)

@@ -4,8 +4,9 @@
  * public API: ordered writes at depth, threads each with a queue, appends
  * split at the zone append limit tiling their zone, tokens under the
  * device's active limit, the fence-report-resume cycle after a write that
- * landed but reported failure and after one that did not, retired zones,
- * the rebuild after a power loss, a full queue, and misuse.
+ * landed but reported failure, one that landed in part, and one that did
+ * not, retired zones, the rebuild after a power loss, a full queue, and
+ * misuse.
  */
 #include <check.h>
 #include <errno.h>
@@ -397,6 +398,53 @@ START_TEST(test_landed_but_failed)
 }
 END_TEST
 
+/* A write of which only the first 3 of 4 blocks landed before it reported
+ * -EINTR: its callback says so (the error, 3 blocks), the zone goes on from
+ * the device's write pointer, and the landed blocks count against the
+ * capacity (a later write past it is refused, not sent). */
+START_TEST(test_partly_landed)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 2);
+	struct zns_zoned_zone in;
+	struct wr w[2], fill[8], last;
+	uint8_t *b = stamped(90, 4), *big = stamped(91, 128);
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	memset(fill, 0, sizeof(fill));
+	memset(&last, 0, sizeof(last));
+	f.granularity = 3;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, b, 4, wcb, &w[0]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, b, 4, wcb, &w[1]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[0].status, 0);
+	ck_assert_int_eq(w[1].status, -EINTR);
+	ck_assert_uint_eq(w[1].lba, ZS * 7 + 4);
+	ck_assert_uint_eq(w[1].nlb, 3);
+	ck_assert_uint_eq(tag_at(ZS * 7 + 6), 90);
+	ck_assert_int_eq(zns_zoned_info(zt, 7, &in), 0);
+	ck_assert_uint_eq(in.device_wp, ZS * 7 + 7);
+	ck_assert_uint_eq(in.wp, ZS * 7 + 7);
+	ck_assert_uint_eq(in.acked, ZS * 7 + 7);
+	/* 993 blocks are left: 7 x 128 + 97 fit, one more does not */
+	for (i = 0; i < 7; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 7, big, 128, wcb, &fill[i]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, big, 97, wcb, &fill[7]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 7, b, 1, wcb, &last), -ENOSPC);
+	reap_all(q);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(fill[i].status, 0);
+	ck_assert_uint_eq(fill[7].lba + fill[7].nlb, ZS * 7 + ZC);
+	ck_assert_uint_eq(last.calls, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 7, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_FULL);
+	ck_assert_uint_eq(in.active, 0);
+	free(b);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_failed_no_cascade)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, 0x371, 2);
@@ -551,6 +599,7 @@ int main(void)
 	tcase_add_test(t, test_appends_tile);
 	tcase_add_test(t, test_tokens);
 	tcase_add_test(t, test_landed_but_failed);
+	tcase_add_test(t, test_partly_landed);
 	tcase_add_test(t, test_failed_no_cascade);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
