@@ -455,6 +455,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	struct zz_zone *z;
 	struct zz_append *ap;
 	unsigned int i, n;
+	uint8_t was;
 	int rc = begin(zt, q, zone, &z);
 
 	if (rc)
@@ -470,6 +471,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	ap = zt->free_aps;
 	if (!ap)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned: every append record is in use: reap, then retry"));
+	was = z->state;
 	rc = take_token(zt, z);
 	if (rc)
 		return end(zt, rc);
@@ -509,9 +511,13 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		ap->left -= n - i;
 		break;
 	}
-	if (!ap->left) {	/* nothing went out */
+	if (!ap->left) {	/* nothing went out: as if never called */
 		ap->next = zt->free_aps;
 		zt->free_aps = ap;
+		if (!z->frags && was == NVME_ZNS_ZS_EMPTY) {
+			give_token(zt, z);
+			z->state = was;
+		}
 		if (!z->frags && !z->busy && !z->head)
 			z->q = NULL;
 		return end(zt, zns_fail(ap->status, "zns_zoned_append: the queue took none of the pieces: reap, then retry"));

@@ -199,7 +199,9 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  *
  * Splits the buffer at the device's zone append limit and sends the pieces
  * at once; the device places them, so they may land in any order, and the
- * callback lists where each went.
+ * callback lists where each went. Pieces the queue has no room for are not
+ * sent: the callback carries -EBUSY and lists them at LBA ~0 (none sent:
+ * the call returns -EBUSY).
  *
  * Return: as zns_zoned_write().
  */

@@ -315,6 +315,45 @@ END_TEST
 
 /* ------------------------------------------------------------- tokens -- */
 
+/* An append the queue has room for in part: the pieces that fit go, the
+ * rest are listed unsent at LBA ~0 with -EBUSY; with no room at all the call
+ * fails and the zone keeps no token. */
+START_TEST(test_full_queue_append)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 4,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *q4;
+	struct zns_zoned_zone in;
+	struct ar a[4];
+	uint8_t *b = stamped(33, 96);
+
+	memset(a, 0, sizeof(a));
+	ck_assert_int_eq(zns_queue_init(&q4, &qo), 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q4, 2, b, 1, acb, &a[0]), 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q4, 3, b, 1, acb, &a[1]), 0);
+	/* 96 blocks are three pieces of 32: two fit */
+	ck_assert_int_eq(zns_zoned_append(zt, q4, 8, b, 96, acb, &a[2]), 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q4, 9, b, 1, acb, &a[3]), -EBUSY);
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.active, 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_EMPTY);
+	reap_all(q4);
+	ck_assert_int_eq(a[0].status, 0);
+	ck_assert_int_eq(a[1].status, 0);
+	ck_assert_uint_eq(a[2].calls, 1);
+	ck_assert_int_eq(a[2].status, -EBUSY);
+	ck_assert_uint_eq(a[2].nr, 3);
+	ck_assert_uint_ne(a[2].f[0].lba, ~0ull);
+	ck_assert_uint_ne(a[2].f[1].lba, ~0ull);
+	ck_assert_uint_eq(a[2].f[2].lba, ~0ull);
+	ck_assert_uint_eq(a[3].calls, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 8, &in), 0);
+	ck_assert_uint_eq(in.acked, ZS * 8 + 64);
+	ck_assert_int_eq(zns_queue_exit(q4), 0);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_tokens)
 {
 	struct wr w[20];
@@ -597,6 +636,7 @@ int main(void)
 	tcase_add_test(t, test_full_queue);
 	tcase_add_test(t, test_threads);
 	tcase_add_test(t, test_appends_tile);
+	tcase_add_test(t, test_full_queue_append);
 	tcase_add_test(t, test_tokens);
 	tcase_add_test(t, test_landed_but_failed);
 	tcase_add_test(t, test_partly_landed);
