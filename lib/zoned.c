@@ -132,6 +132,16 @@ static int take_token(struct zns_zoned *zt, struct zz_zone *z)
 	return 0;
 }
 
+/* Undo take_token() for a request that went nowhere: a zone that was Empty
+ * before it is Empty again and its token is free. */
+static void untake_token(struct zns_zoned *zt, struct zz_zone *z, uint8_t was)
+{
+	if (was == NVME_ZNS_ZS_EMPTY) {
+		give_token(zt, z);
+		z->state = was;
+	}
+}
+
 /* Statuses after which nobody knows whether a write landed. */
 static int ambiguous(int status)
 {
@@ -436,10 +446,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 			 * queue is full: take the write back */
 		z->head = z->tail = NULL;
 		z->queued -= nlb;
-		if (was == NVME_ZNS_ZS_EMPTY) {
-			give_token(zt, z);
-			z->state = was;
-		}
+		untake_token(zt, z, was);
 		z->q = NULL;
 		put_req(zt, r);
 		return end(zt, zns_fail(rc, "zns_zoned_write: the queue is full (depth commands prepared or in flight): reap, then retry"));
@@ -514,10 +521,8 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (!ap->left) {	/* nothing went out: as if never called */
 		ap->next = zt->free_aps;
 		zt->free_aps = ap;
-		if (!z->frags && was == NVME_ZNS_ZS_EMPTY) {
-			give_token(zt, z);
-			z->state = was;
-		}
+		if (!z->frags)
+			untake_token(zt, z, was);
 		if (!z->frags && !z->busy && !z->head)
 			z->q = NULL;
 		return end(zt, zns_fail(ap->status, "zns_zoned_append: the queue took none of the pieces: reap, then retry"));
