@@ -24,6 +24,7 @@
 #include "emu.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,54 @@ static int copy_data(struct zns_emu *e, uint64_t lba, uint32_t n, void *buf,
 	return 0;
 }
 
+/* As copy_data(), for a vectored command: @iov holds @cnt elements, each a
+ * whole number of logical blocks (a difference from the kernel, which takes
+ * any split: the layer above only makes whole-block ones), together at
+ * least @n blocks. */
+static int copy_vec(struct zns_emu *e, uint64_t lba, uint32_t n,
+		    const struct iovec *iov, uint32_t cnt, int write)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < cnt && n; i++) {
+		uint32_t len = (uint32_t)(iov[i].iov_len >> e->lba_shift);
+
+		if (len > n)
+			len = n;
+		rc = copy_data(e, lba, len, iov[i].iov_base, write);
+		if (rc)
+			return rc;
+		lba += len;
+		n -= len;
+	}
+	return 0;
+}
+
+/* Is the command's data (one buffer, or a vector) at least @bytes long, in
+ * whole blocks? */
+static int data_ok(const struct zns_emu *e, const struct nvme_uring_cmd *c,
+		   int vec, uint64_t bytes)
+{
+	const struct iovec *iov = (const struct iovec *)(uintptr_t)c->addr;
+	uint64_t total = 0;
+	uint32_t i;
+
+	if (!c->addr)
+		return 0;
+	if (!vec)
+		return c->data_len >= bytes;
+	if (!c->data_len || c->data_len > ZNS_MAX_IOV)
+		return 0;
+	for (i = 0; i < c->data_len; i++) {
+		if (!iov[i].iov_base ||
+		    iov[i].iov_len & ((1ull << e->lba_shift) - 1))
+			return 0;
+		total += iov[i].iov_len;
+	}
+	return total >= bytes;
+}
+
 /* ----------------------------------------------------- backing file -- */
 
 static uint64_t file_data_off(const struct zns_emu *e)
@@ -459,18 +508,19 @@ static int check_write_state(const struct emu_zone *z)
 
 /* Write, Write Zeroes and Zone Append. */
 static int do_write(struct zns_emu *e, const struct nvme_uring_cmd *c,
-		    uint8_t opcode, uint64_t *result)
+		    int vec, uint64_t *result)
 {
 	uint64_t slba = (uint64_t)c->cdw11 << 32 | c->cdw10;
 	uint32_t nlb = (c->cdw12 & 0xffff) + 1;
 	uint64_t bytes = (uint64_t)nlb << e->lba_shift;
+	uint8_t opcode = c->opcode;
 	struct emu_zone *z;
 	int rc;
 
 	if (opcode != ZNS_OP_WRITE_ZEROES) {
 		if (bytes > e->o.mdts)
 			return ST_INVALID_FIELD;
-		if (c->data_len < bytes || !c->addr)
+		if (!data_ok(e, c, vec, bytes))
 			return ST_INVALID_FIELD;
 	}
 	if (slba >= e->nr_lbas || nlb > e->nr_lbas - slba)
@@ -499,8 +549,12 @@ static int do_write(struct zns_emu *e, const struct nvme_uring_cmd *c,
 	rc = implicit_open(e, z);
 	if (rc)
 		return rc;
-	rc = copy_data(e, slba, nlb,
-		       opcode == ZNS_OP_WRITE_ZEROES ? NULL : (void *)(uintptr_t)c->addr, 1);
+	if (vec)
+		rc = copy_vec(e, slba, nlb, (const struct iovec *)(uintptr_t)c->addr,
+			      c->data_len, 1);
+	else
+		rc = copy_data(e, slba, nlb, opcode == ZNS_OP_WRITE_ZEROES ?
+			       NULL : (void *)(uintptr_t)c->addr, 1);
 	if (rc)
 		return SC(0x006);	/* Internal Error: no memory */
 	if (z->za & NVME_ZNS_ZA_ZRWAV) {
@@ -520,13 +574,13 @@ static int do_write(struct zns_emu *e, const struct nvme_uring_cmd *c,
 	return 0;
 }
 
-static int do_read(struct zns_emu *e, const struct nvme_uring_cmd *c)
+static int do_read(struct zns_emu *e, const struct nvme_uring_cmd *c, int vec)
 {
 	uint64_t slba = (uint64_t)c->cdw11 << 32 | c->cdw10;
 	uint32_t nlb = (c->cdw12 & 0xffff) + 1;
 	uint64_t bytes = (uint64_t)nlb << e->lba_shift, end, lba;
 
-	if (bytes > e->o.mdts || c->data_len < bytes || !c->addr)
+	if (bytes > e->o.mdts || !data_ok(e, c, vec, bytes))
 		return ST_INVALID_FIELD;
 	if (slba >= e->nr_lbas || nlb > e->nr_lbas - slba)
 		return ST_LBA_RANGE;
@@ -540,7 +594,11 @@ static int do_read(struct zns_emu *e, const struct nvme_uring_cmd *c)
 		if (lba < end && !(e->o.flags & ZNS_EMU_READ_ACROSS))
 			return ST_BOUNDARY;
 	}
-	copy_data(e, slba, nlb, (void *)(uintptr_t)c->addr, 0);
+	if (vec)
+		copy_vec(e, slba, nlb, (const struct iovec *)(uintptr_t)c->addr,
+			 c->data_len, 0);
+	else
+		copy_data(e, slba, nlb, (void *)(uintptr_t)c->addr, 0);
 	return 0;
 }
 
@@ -1014,17 +1072,20 @@ static void fault_spent(struct zns_emu *e, struct zns_emu_fault *f)
 /* ------------------------------------------------------------- exec -- */
 
 static int exec_io(struct zns_emu *e, const struct nvme_uring_cmd *c,
-		   uint64_t *result)
+		   int vec, uint64_t *result)
 {
 	if (c->nsid != e->o.nsid)
 		return ST_INVALID_NS;
+	if (vec && c->opcode != ZNS_OP_READ && c->opcode != ZNS_OP_WRITE &&
+	    c->opcode != nvme_zns_cmd_append)
+		return -EINVAL;	/* as the kernel: no vector for this opcode */
 	switch (c->opcode) {
 	case ZNS_OP_READ:
-		return do_read(e, c);
+		return do_read(e, c, vec);
 	case ZNS_OP_WRITE:
 	case ZNS_OP_WRITE_ZEROES:
 	case nvme_zns_cmd_append:
-		return do_write(e, c, c->opcode, result);
+		return do_write(e, c, vec, result);
 	case ZNS_OP_FLUSH:
 		return do_flush(e);
 	case nvme_zns_cmd_mgmt_send:
@@ -1049,8 +1110,8 @@ static int exec_admin(struct zns_emu *e, const struct nvme_uring_cmd *c)
 }
 
 static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
-		       const struct nvme_uring_cmd *c, uint64_t *result,
-		       uint32_t *delay_us)
+		       const struct nvme_uring_cmd *c, int vec,
+		       uint64_t *result, uint32_t *delay_us)
 {
 	uint64_t slba = (uint64_t)c->cdw11 << 32 | c->cdw10;
 	struct zns_emu_fault x = *f;
@@ -1068,9 +1129,9 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 
 			part.cdw12 = (c->cdw12 & ~0xffffu) |
 				     (uint32_t)(x.granularity - 1);
-			rc = exec_io(e, &part, result);
+			rc = exec_io(e, &part, vec, result);
 		} else {
-			rc = exec_io(e, c, result);
+			rc = exec_io(e, c, vec, result);
 		}
 		return rc ? rc : x.status;
 	case ZNS_EMU_OFFLINE:
@@ -1083,11 +1144,11 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 			note_changed(e, z);
 			file_put_zone(e, z);
 		}
-		return exec_io(e, c, result);
+		return exec_io(e, c, vec, result);
 	case ZNS_EMU_DELAY:
 		if (delay_us)
 			*delay_us = x.delay_us;
-		return exec_io(e, c, result);
+		return exec_io(e, c, vec, result);
 	case ZNS_EMU_POWER_LOSS:
 		power_cycle(e, x.granularity);
 		return x.status ? x.status : -EIO;
@@ -1098,9 +1159,10 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 	}
 }
 
-int zns_emu_exec(struct zns_emu *e, int admin, const struct nvme_uring_cmd *c,
+int zns_emu_exec(struct zns_emu *e, int how, const struct nvme_uring_cmd *c,
 		 uint64_t *result, uint32_t *delay_us)
 {
+	int admin = how == ZNS_EXEC_ADMIN, vec = how == ZNS_EXEC_IOVEC;
 	struct zns_emu_fault *f;
 	uint64_t res = 0;
 	int rc;
@@ -1111,9 +1173,9 @@ int zns_emu_exec(struct zns_emu *e, int admin, const struct nvme_uring_cmd *c,
 	if (e->removed) {
 		rc = -ENODEV;
 	} else if (unlikely(e->nr_faults) && (f = fault_for(e, admin, c))) {
-		rc = apply_fault(e, f, c, &res, delay_us);
+		rc = apply_fault(e, f, c, vec, &res, delay_us);
 	} else {
-		rc = admin ? exec_admin(e, c) : exec_io(e, c, &res);
+		rc = admin ? exec_admin(e, c) : exec_io(e, c, vec, &res);
 	}
 	emu_unlock(e);
 	if (result)

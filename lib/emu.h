@@ -13,10 +13,11 @@
 
 struct zns_emu;
 
-/* Run one command. Returns 0, -errno or the NVMe status; *result gets the
+/* Run one command; @how is ZNS_EXEC_IO, ZNS_EXEC_ADMIN or ZNS_EXEC_IOVEC
+ * (addr names data_len struct iovec, each a whole number of blocks). Returns 0, -errno or the NVMe status; *result gets the
  * command result; *delay_us (when not NULL) how long a ZNS_EMU_DELAY fault
  * holds the completion back. Thread-safe. */
-int zns_emu_exec(struct zns_emu *e, int admin, const struct nvme_uring_cmd *c,
+int zns_emu_exec(struct zns_emu *e, int how, const struct nvme_uring_cmd *c,
 		 uint64_t *result, uint32_t *delay_us);
 
 /* Make an emulator from checked options (zns_dev_open_emu()); faults in

@@ -98,4 +98,13 @@ static inline int zns_admin_fd(const struct zns_dev *d)
 	return d->ctrl_fd >= 0 ? d->ctrl_fd : d->fd;
 }
 
+/* How a transport runs a command (zns_ioctl_exec(), zns_emu_exec()): an IO
+ * command whose addr/data_len name one buffer, an admin command, or an IO
+ * command whose addr is an array of data_len struct iovec. */
+enum { ZNS_EXEC_IO = 0, ZNS_EXEC_ADMIN = 1, ZNS_EXEC_IOVEC = 2 };
+
+/* Upper bound on the elements of one vectored command (the kernel's
+ * UIO_MAXIOV). */
+#define ZNS_MAX_IOV	1024
+
 #endif /* LIBZNS_PRIVATE_H */

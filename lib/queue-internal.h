@@ -58,7 +58,7 @@ struct zns_pending {
 	const struct zns_dev *dev;
 	uint64_t null_res;	/* the null backend's result: an append's LBA */
 	uint32_t idx;
-	uint8_t admin;
+	uint8_t how;		/* ZNS_EXEC_IO, _ADMIN or _IOVEC */
 	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 21];
 };
 

@@ -47,12 +47,12 @@ static void run_one(struct zns_queue *q, const struct zns_pending *p)
 
 	x->result = 0;
 	if (p->dev->emu)
-		x->status = zns_emu_exec(p->dev->emu, p->admin, &p->cmd,
+		x->status = zns_emu_exec(p->dev->emu, p->how, &p->cmd,
 					 &x->result, &delay);
 	else
-		x->status = zns_ioctl_exec(p->admin ? zns_admin_fd(p->dev) :
-					   p->dev->fd, p->admin, &p->cmd,
-					   &x->result);
+		x->status = zns_ioctl_exec(p->how == ZNS_EXEC_ADMIN ?
+					   zns_admin_fd(p->dev) : p->dev->fd,
+					   p->how, &p->cmd, &x->result);
 	if (delay) {
 		q->delayed[q->nr_delayed].idx = p->idx;
 		q->delayed[q->nr_delayed++].due = now_ns() + delay * 1000ull;

@@ -86,7 +86,7 @@ backend_slot(struct zns_queue *q, uint32_t idx, const struct zns_dev *dev,
 
 	p->dev = dev;
 	p->null_res = null_res;
-	p->admin = (uint8_t)admin;
+	p->how = (uint8_t)admin;
 	p->idx = idx;
 	return &p->cmd;
 }
@@ -157,6 +157,83 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	if (unlikely(!(q) || !(dev)))					\
 		return zns_fail(-EINVAL, who ": q or dev is NULL");	\
 } while (0)
+
+/* ------------------------------------------------------------ vectors -- */
+
+/* Check a vector and add up its bytes; nothing is queued on failure. */
+static int check_vec(const struct zns_dev *dev, const struct iovec *iov,
+		     unsigned int nr, uint64_t slba, uint32_t nlb,
+		     const char *who)
+{
+	uint64_t total = 0;
+	unsigned int i;
+	int rc = zns_check_range(dev, slba, nlb);
+
+	if (unlikely(rc))
+		return rc;
+	if (!iov || !nr || nr > ZNS_MAX_IOV)
+		return zns_failf(-EINVAL, "%s: iov is NULL, or nr_iov is 0 or above %d", who, ZNS_MAX_IOV);
+	for (i = 0; i < nr; i++) {
+		if (!iov[i].iov_base || !iov[i].iov_len)
+			return zns_failf(-EFAULT, "%s: iov[%u] has a NULL base or a length of 0", who, i);
+		total += iov[i].iov_len;
+	}
+	if (total != (uint64_t)nlb << dev->lba_shift)
+		return zns_failf(-EINVAL, "%s: the vector holds %llu bytes, nlb logical blocks are %llu", who,
+				 (unsigned long long)total,
+				 (unsigned long long)nlb << dev->lba_shift);
+	if (total > dev->max_xfer)
+		return zns_failf(-E2BIG, "%s: the transfer is larger than the device's max_xfer: split it", who);
+	return 0;
+}
+
+/* A read or write whose data is a vector: the kernel's vectored passthrough
+ * (NVME_URING_CMD_IO_VEC; the ioctl fallback's NVME_IOCTL_IO64_CMD_VEC).
+ * The kernel reads the array when it issues the command, which may be
+ * after the submit returns: it stays the caller's until the callback. */
+static int prep_vec(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
+		    const struct iovec *iov, unsigned int nr, uint64_t slba,
+		    uint32_t nlb, zns_cb cb, void *user, const char *who)
+{
+	struct nvme_uring_cmd *c;
+	int rc = check_vec(dev, iov, nr, slba, nlb, who);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, NULL, 0, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_rw(c, opcode, dev->nsid, NULL, 0, slba, nlb, 0);
+	c->addr = (uintptr_t)iov;
+	c->data_len = nr;
+	if (q->mode == ZNS_MODE_URING && !dev->emu)
+		((struct io_uring_sqe *)((char *)c - offsetof(struct io_uring_sqe, cmd)))
+			->cmd_op = NVME_URING_CMD_IO_VEC;
+	else
+		((struct zns_pending *)((char *)c - offsetof(struct zns_pending, cmd)))
+			->how = ZNS_EXEC_IOVEC;
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_writev(struct zns_queue *q, struct zns_dev *dev,
+		    const struct iovec *iov, unsigned int nr_iov,
+		    uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	CHECK_HANDLES(q, dev, "zns_prep_writev");
+	return prep_vec(q, dev, ZNS_OP_WRITE, iov, nr_iov, slba, nlb, cb, user,
+			"zns_prep_writev");
+}
+
+ZNS_EXPORT
+int zns_prep_readv(struct zns_queue *q, struct zns_dev *dev,
+		   const struct iovec *iov, unsigned int nr_iov,
+		   uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
+{
+	CHECK_HANDLES(q, dev, "zns_prep_readv");
+	return prep_vec(q, dev, ZNS_OP_READ, iov, nr_iov, slba, nlb, cb, user,
+			"zns_prep_readv");
+}
 
 /* Encode a read, write or append into a slot that is ready. */
 static inline __attribute__((always_inline)) int

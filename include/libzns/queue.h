@@ -232,6 +232,51 @@ int zns_prep_write(struct zns_queue *q, struct zns_dev *dev, const void *buf,
 		   uint64_t slba, uint32_t nlb, zns_cb cb, void *user);
 
 /**
+ * zns_prep_writev() - queue a Write whose data is a vector of buffers
+ * @q: the queue
+ * @dev: the device
+ * @iov: the buffers, in LBA order; the array (not only the data) must stay
+ *       valid until the callback, as the kernel may read it after
+ *       zns_submit() returns
+ * @nr_iov: elements in @iov, 1 to 1024
+ * @slba: first LBA
+ * @nlb: number of logical blocks; the elements add up to exactly @nlb
+ *       logical blocks
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * One command, so one write pointer step on a zone, from several buffers:
+ * the kernel's vectored passthrough (NVME_URING_CMD_IO_VEC, Linux 5.19;
+ * the fallback's NVME_IOCTL_IO64_CMD_VEC, where a kernel without it gets
+ * the data gathered into one bounce buffer). Registered buffers are not
+ * used for vectors.
+ *
+ * Return: as zns_prep_read(); -EINVAL (NULL @iov, @nr_iov 0 or above 1024,
+ * lengths that do not add up to @nlb blocks), -EFAULT (an element with a
+ * NULL base or a length of 0).
+ */
+int zns_prep_writev(struct zns_queue *q, struct zns_dev *dev,
+		    const struct iovec *iov, unsigned int nr_iov,
+		    uint64_t slba, uint32_t nlb, zns_cb cb, void *user);
+
+/**
+ * zns_prep_readv() - queue a Read into a vector of buffers
+ * @q: the queue
+ * @dev: the device
+ * @iov: the buffers, in LBA order; valid until the callback
+ * @nr_iov: elements in @iov, 1 to 1024
+ * @slba: first LBA
+ * @nlb: number of logical blocks; the elements add up to exactly this
+ * @cb: completion callback
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_writev().
+ */
+int zns_prep_readv(struct zns_queue *q, struct zns_dev *dev,
+		   const struct iovec *iov, unsigned int nr_iov,
+		   uint64_t slba, uint32_t nlb, zns_cb cb, void *user);
+
+/**
  * zns_prep_append() - queue a Zone Append
  * @q: the queue
  * @dev: the device

@@ -28,6 +28,7 @@ struct call {
 static struct call calls[MAXCALLS];
 static unsigned int ncalls;
 static int mock_enotty64;		/* kernels before 5.9 */
+static int mock_enotty_vec;		/* kernels before 5.18 */
 static int mock_status;			/* what the device answers */
 static uint64_t mock_result;
 static unsigned int checked;		/* commands compared field by field */
@@ -47,11 +48,19 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	memset(c, 0, sizeof(*c));
 	c->req = req;
 	c->fd = fd;
-	if (req == NVME_IOCTL_IO64_CMD || req == NVME_IOCTL_ADMIN64_CMD) {
+	if (req == NVME_IOCTL_IO64_CMD || req == NVME_IOCTL_ADMIN64_CMD ||
+	    req == NVME_IOCTL_IO64_CMD_VEC) {
 		struct nvme_passthru_cmd64 *p = arg;
 
 		c->cmd = *p;
-		if (mock_enotty64) {
+		if (req == NVME_IOCTL_IO64_CMD_VEC && mock_enotty_vec) {
+			errno = ENOTTY;
+			return -1;
+		}
+		/* a plain read brings a pattern, so a bounce is seen */
+		if (req == NVME_IOCTL_IO64_CMD && p->opcode == 0x02 && p->addr)
+			memset((void *)(uintptr_t)p->addr, 0x5a, p->data_len);
+		if (mock_enotty64 && req != NVME_IOCTL_IO64_CMD_VEC) {
 			errno = ENOTTY;
 			return -1;
 		}
@@ -76,6 +85,7 @@ static void reset_mock(void)
 {
 	ncalls = 0;
 	mock_enotty64 = 0;
+	mock_enotty_vec = 0;
 	mock_status = 0;
 	mock_result = 0;
 }
@@ -367,6 +377,57 @@ START_TEST(test_sync_fallback32)
 }
 END_TEST
 
+/* Vectored commands through a queue's synchronous path: the vectored
+ * ioctl with the array itself as the data pointer and its element count as
+ * the data length; a kernel without it (ENOTTY) gets the plain ioctl with
+ * the data gathered into one buffer, and a read's data is scattered back. */
+START_TEST(test_queue_vectors)
+{
+	struct zns_dev d = mock_dev();
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 4,
+				     .flags = ZNS_QUEUE_SYNC, .sq_thread_cpu = -1 };
+	struct zns_queue *q;
+	static uint8_t a[4096], b[8192];
+	struct iovec iov[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	int st = ZNS_PENDING;
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+	reset_mock();
+	ck_assert_int_eq(zns_prep_writev(q, &d, iov, 2, 0x10, 3, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), 0);
+	expect_one(&(struct want){ .req = NVME_IOCTL_IO64_CMD_VEC, .fd = NSFD,
+		.opcode = 0x01, .nsid = 7, .addr = iov, .data_len = 2,
+		.cdw10 = 0x10, .cdw12 = 2 });
+	reset_mock();
+	mock_enotty_vec = 1;
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	st = ZNS_PENDING;
+	ck_assert_int_eq(zns_prep_readv(q, &d, iov, 2, 0x20, 3, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), 0);
+	ck_assert_uint_eq(ncalls, 2);
+	ck_assert_uint_eq(calls[0].req, NVME_IOCTL_IO64_CMD_VEC);
+	ck_assert_uint_eq(calls[1].req, IO64);
+	ck_assert_uint_eq(calls[1].cmd.opcode, 0x02);
+	ck_assert_uint_eq(calls[1].cmd.data_len, 12288);
+	ck_assert_uint_eq(calls[1].cmd.cdw10, 0x20);
+	ck_assert_uint_eq(calls[1].cmd.cdw12, 2);
+	ck_assert_uint_eq(a[0], 0x5a);
+	ck_assert_uint_eq(b[8191], 0x5a);
+	/* refused before anything is queued: the ioctl is never called */
+	reset_mock();
+	ck_assert_int_eq(zns_prep_writev(q, &d, iov, 2, 0x10, 2, zns_sync_cb, &st), -EINVAL);
+	ck_assert_int_eq(zns_prep_writev(q, &d, iov, 0, 0x10, 3, zns_sync_cb, &st), -EINVAL);
+	ck_assert_int_eq(zns_prep_writev(q, &d, NULL, 2, 0x10, 3, zns_sync_cb, &st), -EINVAL);
+	iov[1].iov_base = NULL;
+	ck_assert_int_eq(zns_prep_writev(q, &d, iov, 2, 0x10, 3, zns_sync_cb, &st), -EFAULT);
+	ck_assert_int_eq(zns_prep_readv(NULL, &d, iov, 2, 0x10, 3, zns_sync_cb, &st), -EINVAL);
+	ck_assert_uint_eq(zns_queue_inflight(q), 0);
+	ck_assert_uint_eq(ncalls, 0);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+}
+END_TEST
+
 /* ------------------------------------------- libnvme-compatible calls --- */
 
 START_TEST(test_compat_admin)
@@ -526,6 +587,7 @@ int main(void)
 	tcase_add_test(t, test_sync_mgmt_recv);
 	tcase_add_test(t, test_sync_io);
 	tcase_add_test(t, test_sync_fallback32);
+	tcase_add_test(t, test_queue_vectors);
 	tcase_add_test(t, test_compat_admin);
 	tcase_add_test(t, test_compat_mgmt);
 	tcase_add_test(t, test_compat_append);
