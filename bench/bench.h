@@ -54,6 +54,7 @@ struct opts {
 	double runtime, ramp;
 	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
 	int raw;		/* bare commands, not through the zone layer */
+	int no_merge;		/* the layer: one command per write */
 };
 
 /* Workloads that write, and so reset the zones they use first. */

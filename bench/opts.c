@@ -48,6 +48,7 @@ static void usage(void)
 "  [--engine=uring|ioctl|null|emu] [--fixedbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=" STR(DEF_RWMIXREAD) "] [--lat=0|1]\n"
 "  [--raw (write and append as bare commands, not through the zone layer)]\n"
+"  [--no_merge (the zone layer sends each write as its own command)]\n"
 "  [--idle=poll|sleep] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
 "  [--output-format=normal|json]\n"
 "Defaults are shown. Without --dev, --engine=null (no device: libzns's own\n"
@@ -117,6 +118,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 's': o->size = parse_bytes(arg); break;
 	case 'y': o->zonesize = parse_bytes(arg); break;
 	case 'W': o->raw = 1; break;
+	case 'M': o->no_merge = 1; break;
 	case 'h': usage(); return -1;
 	default: usage(); return 2;
 	}
@@ -138,6 +140,7 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 		{ "iodepth_batch_complete_min", 1, 0, 'B' },
 		{ "max_open_zones", 1, 0, 'O' }, { "size", 1, 0, 's' },
 		{ "zonesize", 1, 0, 'y' }, { "raw", 0, 0, 'W' },
+		{ "no_merge", 0, 0, 'M' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, rc;
 

@@ -194,7 +194,14 @@ int bench_open_layer(const struct opts *o, struct zns_dev *dev,
 	if (o->raw || o->engine == ENGINE_NULL ||
 	    (o->rw != RW_WRITE && o->rw != RW_APPEND))
 		return 0;
-	rc = zns_zoned_open(dev, NULL, zt);
+	{
+		struct zns_zoned_opts zo;
+
+		memset(&zo, 0, sizeof(zo));
+		zo.size = sizeof(zo);
+		zo.flags = o->no_merge ? ZNS_ZONED_NO_MERGE : 0;
+		rc = zns_zoned_open(dev, &zo, zt);
+	}
 	if (rc)
 		fprintf(stderr, "zns-bench: zone layer: %s (%s)\n", zns_status_str(rc),
 			zns_last_error());

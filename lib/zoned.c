@@ -5,13 +5,22 @@
  * a write whose outcome is unknown. See <libzns/zoned.h>.
  *
  * Each zone keeps a cursor (where the next write goes), the end of what
- * completed, and a FIFO of writes waiting for the one in flight. A write's
- * LBA is fixed when it goes out, not when it is queued, so a write that
- * failed without landing costs nothing to the ones behind it. After an
- * ambiguous failure the zone is fenced, a one-zone report is sent through
- * the same queue, and its write pointer decides: the write landed (its
- * callback says 0) or did not (the error); the cursor is set from the
- * device and the writes behind go out from there.
+ * completed, and a FIFO of writes waiting for the command in flight. When
+ * that command completes, the writes waiting go out as one command, up to
+ * the transfer limit: buffers that follow each other in memory as one, the
+ * others as a vector (zns_prep_writev()). A write's LBA is fixed when it
+ * goes out, not when it is queued, so a write that failed without landing
+ * costs nothing to the ones behind it. After an ambiguous failure the zone
+ * is fenced, a one-zone report is sent through the same queue, and its
+ * write pointer decides, write by write: landed (its callback says 0) or
+ * not (the error); the cursor is set from the device and the writes behind
+ * go out from there.
+ *
+ * The next command of a zone goes out before the callbacks of the one that
+ * completed run (its queue slot was just freed, so it cannot be refused).
+ * If a callback reaps and that command completes meanwhile, its callbacks
+ * wait on the zone's list until the ones before them have run: a zone's
+ * callbacks fire in order.
  *
  * Layer: zones, above the queues and the synchronous API; nothing below
  * depends on it. One spin lock per table, never held across a callback.
@@ -25,6 +34,14 @@ enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT };
 
 #define MAX_FRAGS	64
 #define REPORT_LEN	128	/* header + one descriptor */
+#define MERGE_IOV	128	/* buffers in one merged command */
+#define NR_VECS		64	/* merged commands with a vector at once */
+
+/* The vector of a merged command, held until it completes. */
+struct zz_vec {
+	struct zz_vec *next;		/* free list */
+	struct iovec iov[MERGE_IOV];
+};
 
 struct zz_append {
 	struct zz_append *next;		/* free list */
@@ -37,7 +54,11 @@ struct zz_append {
 
 struct zz_req {
 	struct zns_zoned *zt;
-	struct zz_req *next;		/* zone FIFO, or free list */
+	struct zz_req *next;		/* zone FIFO, the writes of one command,
+					 * or free list */
+	struct zz_req *next_chain;	/* the zone's commands whose callbacks
+					 * wait for the ones before */
+	struct zz_vec *vec;		/* a merged command's vector */
 	struct zns_queue *q;
 	const void *buf;
 	uint64_t lba;
@@ -55,10 +76,11 @@ struct zz_req {
 struct zz_zone {
 	uint64_t zslba, zcap;
 	uint64_t wp, acked, dwp, queued;
-	uint8_t state, active, fenced, retired, busy;
+	uint8_t state, active, fenced, retired, busy, firing;
 	unsigned int frags;		/* append pieces in flight */
 	struct zns_queue *q;		/* the queue the zone's requests use */
 	struct zz_req *head, *tail;	/* writes waiting */
+	struct zz_req *fire_head, *fire_tail; /* completed, callbacks to run */
 };
 
 struct zns_zoned {
@@ -70,8 +92,10 @@ struct zns_zoned {
 	struct zz_zone *z;
 	struct zz_req *reqs, *free_reqs;
 	struct zz_append *aps, *free_aps;
+	struct zz_vec *vecs, *free_vecs;
 	uint8_t *rbufs;
 	unsigned int outstanding;
+	int merge;			/* merge queued writes */
 };
 
 /* ------------------------------------------------------------- helpers -- */
@@ -161,34 +185,80 @@ static int retiring(int status)
 
 static void zz_done(void *user, int status, uint64_t result);
 
-/* Send the next waiting write of @z, if the zone is free to take it. Called
- * with the lock held. From a completion the slot just freed is there for it;
- * from zns_zoned_write() a full queue refuses it, and the caller takes the
- * write back (returns the queue's error, the write first in the FIFO). */
+/* Take the writes at the head of @z's FIFO that go out as one command:
+ * up to the transfer limit, as many as the vector holds (buffers that
+ * follow each other in memory share an element). Fills @iov; returns the
+ * last write taken, the count of elements in *@niov, the blocks in *@nlb. */
+static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
+			     struct iovec *iov, unsigned int cap,
+			     unsigned int *niov, uint32_t *nlb)
+{
+	struct zz_req *r = z->head, *last = r, *nx;
+	unsigned int shift = zt->in->lba_shift, n = 1;
+
+	iov[0].iov_base = (void *)(uintptr_t)r->buf;
+	iov[0].iov_len = (size_t)r->nlb << shift;
+	*nlb = r->nlb;
+	for (nx = r->next; zt->merge && nx; last = nx, nx = nx->next) {
+		struct iovec *v = &iov[n - 1];
+
+		if (*nlb + nx->nlb > zt->max_nlb)
+			break;
+		if ((const char *)v->iov_base + v->iov_len == (const char *)nx->buf) {
+			v->iov_len += (size_t)nx->nlb << shift;
+		} else {
+			if (n == cap)
+				break;
+			iov[n].iov_base = (void *)(uintptr_t)nx->buf;
+			iov[n++].iov_len = (size_t)nx->nlb << shift;
+		}
+		*nlb += nx->nlb;
+	}
+	*niov = n;
+	return last;
+}
+
+/* Send the next waiting writes of @z as one command, if the zone is free
+ * to take it. Called with the lock held. From a completion the slot just
+ * freed is there for it; from zns_zoned_write() a full queue refuses it,
+ * and the caller takes the write back (returns the queue's error, the
+ * writes still first in the FIFO). */
 static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
 {
-	struct zz_req *r = z->head;
+	struct zz_req *r = z->head, *last, *m;
+	struct zz_vec *vec;
+	struct iovec one, *iov;
+	unsigned int niov;
+	uint32_t nlb;
+	uint64_t lba;
 	int rc;
 
 	if (!r || z->busy || z->fenced)
 		return 0;
-	z->head = r->next;
+	vec = zt->merge && r->next ? zt->free_vecs : NULL;
+	iov = vec ? vec->iov : &one;
+	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, &niov, &nlb);
+	if (niov == 1)
+		rc = zns_prep_write(r->q, zt->dev, iov[0].iov_base, z->wp, nlb,
+				    zz_done, r);
+	else
+		rc = zns_prep_writev(r->q, zt->dev, iov, niov, z->wp, nlb,
+				     zz_done, r);
+	if (rc)		/* nothing changed: the writes stay first */
+		return rc;
+	if (niov > 1) {
+		zt->free_vecs = vec->next;
+		r->vec = vec;
+	}
+	z->head = last->next;
 	if (!z->head)
 		z->tail = NULL;
-	r->next = NULL;
-	r->lba = z->wp;
-	z->wp += r->nlb;
+	last->next = NULL;
+	for (m = r, lba = z->wp; m; lba += m->nlb, m = m->next)
+		m->lba = lba;
+	z->wp += nlb;
 	z->busy = 1;
-	rc = zns_prep_write(r->q, zt->dev, r->buf, r->lba, r->nlb, zz_done, r);
-	if (rc) {	/* undo: the write stays first */
-		z->busy = 0;
-		z->wp -= r->nlb;
-		r->next = z->head;
-		z->head = r;
-		if (!z->tail)
-			z->tail = r;
-	}
-	return rc;
+	return 0;
 }
 
 /* The write pointer a one-zone report says. */
@@ -205,65 +275,94 @@ static uint64_t report_wp(const struct zz_req *r, uint8_t *state)
 
 /* ------------------------------------------------------- completions -- */
 
-struct fire {
-	zns_zoned_cb cb;
-	void *user;
-	int status;
-	uint64_t lba;
-	uint32_t nlb;
-};
+#define NO_WP	(~0ull)
 
-/* A write completed, or its verdict came: settle the zone. */
-static void settle_write(struct zns_zoned *zt, struct zz_zone *z,
-			 struct zz_req *r, int status, struct fire *f)
+/* The writes of one command completed (@status), or the report after a
+ * doubtful one came back (@wp: the device's write pointer; NO_WP when there
+ * is none): decide each write's outcome. A write below @wp landed; one
+ * that @wp cuts landed in part (its length says how much). The writes are
+ * kept, callbacks still to run, until release_chain(). */
+static void settle_chain(struct zns_zoned *zt, struct zz_zone *z,
+			 struct zz_req *head, int status, uint64_t wp)
 {
-	f->cb = r->cb;
-	f->user = r->user;
-	f->status = status;
-	f->lba = r->lba;
-	f->nlb = r->nlb;
-	z->busy = 0;
-	z->queued -= r->nlb;
-	if (!status) {
-		z->acked = r->lba + r->nlb;
-		if (z->acked == z->zslba + z->zcap) {
-			z->state = NVME_ZNS_ZS_FULL;
-			give_token(zt, z);
+	struct zz_req *m;
+	uint64_t end = head->lba;
+
+	for (m = head; m; m = m->next) {
+		z->queued -= m->nlb;
+		end = m->lba + m->nlb;
+		if (!status || (wp != NO_WP && wp >= end)) {
+			m->status = 0;
+		} else {
+			m->status = status;
+			if (wp != NO_WP && wp > m->lba)
+				m->nlb = (uint32_t)(wp - m->lba);
 		}
 	}
-	put_req(zt, r);
+	if (head->vec) {
+		head->vec->next = zt->free_vecs;
+		zt->free_vecs = head->vec;
+		head->vec = NULL;
+	}
+	if (!status)
+		z->acked = end;
+	else if (wp != NO_WP && wp > z->acked)
+		z->acked = wp;	/* what landed counts against the capacity */
+	if (z->acked == z->zslba + z->zcap) {
+		z->state = NVME_ZNS_ZS_FULL;
+		give_token(zt, z);
+	}
+	z->busy = 0;
 }
 
-/* The report after a doubtful write: did it land? */
-static void verdict(struct zns_zoned *zt, struct zz_req *rep, int status,
-		    struct fire *f)
+/* Fence @z after a write of unknown outcome: ask the device where its
+ * write pointer is before anything else goes. Returns 1 when the report is
+ * on its way. */
+static int fence(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *w,
+		 int status)
 {
-	struct zz_zone *z = &zt->z[rep->zone];
+	struct zz_req *rep = get_req(zt);
+
+	w->status = status;
+	if (!rep)
+		return 0;
+	rep->kind = RQ_REPORT;
+	rep->zone = w->zone;
+	rep->doubt = w;
+	rep->q = w->q;
+	if (zns_prep_mgmt_recv(w->q, zt->dev, z->zslba, 0, 0, 1, rep->rbuf,
+			       REPORT_LEN, zz_done, rep)) {
+		put_req(zt, rep);
+		return 0;
+	}
+	z->fenced = 1;
+	return 1;
+}
+
+/* The report after a doubtful write: did its writes land? */
+static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
+			      struct zz_req *rep, int status)
+{
 	struct zz_req *w = rep->doubt;
 	uint8_t state;
 	uint64_t wp;
 
-	if (status) {
-		/* no answer either: report the write failed, go on from it */
-		z->fenced = 0;
-		z->wp = w->lba;
-		settle_write(zt, z, w, w->status, f);
-		put_req(zt, rep);
-		return;
-	}
-	wp = report_wp(rep, &state);
-	z->dwp = wp;
-	z->state = state;
 	z->fenced = 0;
-	z->wp = wp;
-	if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
-		z->retired = 1;
-	settle_write(zt, z, w, wp >= w->lba + w->nlb ? 0 : w->status, f);
-	if (f->status && wp > w->lba)	/* part of it landed */
-		f->nlb = (uint32_t)(wp - w->lba);
-	if (wp > z->acked)	/* what landed counts against the capacity */
-		z->acked = wp;
+	if (status) {
+		/* no answer either: the writes failed, go on from them */
+		z->wp = w->lba;
+		settle_chain(zt, z, w, w->status, NO_WP);
+	} else {
+		wp = report_wp(rep, &state);
+		z->dwp = wp;
+		z->state = state;
+		z->wp = wp;
+		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
+			z->retired = 1;
+		settle_chain(zt, z, w, w->status, wp);
+	}
 	put_req(zt, rep);
+	return w;
 }
 
 static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
@@ -292,73 +391,102 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 		*done = ap;
 }
 
-static void zz_done(void *user, int status, uint64_t result)
+/* A reset or finish completed. */
+static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
+			  struct zz_req *r, int status)
 {
-	struct zz_req *r = user;
-	struct zns_zoned *zt = r->zt;
-	struct zz_zone *z = &zt->z[r->zone];
-	struct fire f = { 0 };
-	struct zz_append *ap = NULL;
+	if (!status) {
+		give_token(zt, z);
+		z->state = r->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
+		z->wp = z->acked = z->dwp = r->kind == RQ_RESET ?
+			z->zslba : z->zslba + z->zcap;
+	} else if (retiring(status)) {
+		z->retired = 1;
+	}
+	z->busy = 0;
+	r->status = status;
+	r->lba = z->zslba;
+	r->nlb = 0;
+}
 
-	zz_lock(zt);
+/* A write command or zone action completed: settle it; NULL while its
+ * outcome is being asked (fenced), else its requests, callbacks to run. */
+static struct zz_req *settle(struct zns_zoned *zt, struct zz_zone *z,
+			     struct zz_req *r, int status)
+{
 	switch (r->kind) {
 	case RQ_WRITE:
-		if (status && ambiguous(status)) {
-			struct zz_req *rep = get_req(zt);
-
-			/* fence: ask the device before anything else goes */
-			r->status = status;
-			z->fenced = 1;
-			if (rep) {
-				rep->kind = RQ_REPORT;
-				rep->zone = r->zone;
-				rep->doubt = r;
-				rep->q = r->q;
-				if (!zns_prep_mgmt_recv(r->q, zt->dev, z->zslba, 0, 0, 1,
-							rep->rbuf, REPORT_LEN, zz_done, rep))
-					break;
-				put_req(zt, rep);
-			}
-			z->fenced = 0;	/* cannot ask: report it failed */
-		}
+		if (status && ambiguous(status) && fence(zt, z, r, status))
+			return NULL;
 		if (status && retiring(status))
 			z->retired = 1;
 		if (status)
 			z->wp = r->lba;	/* the next goes where this one was */
-		settle_write(zt, z, r, status, &f);
-		break;
+		settle_chain(zt, z, r, status, NO_WP);
+		return r;
 	case RQ_REPORT:
-		verdict(zt, r, status, &f);
-		break;
-	case RQ_FRAG:
-		fire_append(zt, r, status, result, &ap);
-		break;
-	case RQ_RESET:
-	case RQ_FINISH:
-		if (!status) {
-			give_token(zt, z);
-			z->state = r->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
-			z->wp = z->acked = z->dwp = r->kind == RQ_RESET ?
-				z->zslba : z->zslba + z->zcap;
-		} else if (retiring(status)) {
-			z->retired = 1;
-		}
-		z->busy = 0;
-		f.cb = r->cb;
-		f.user = r->user;
-		f.status = status;
-		f.lba = z->zslba;
-		put_req(zt, r);
-		break;
+		return verdict(zt, z, r, status);
+	default:
+		settle_action(zt, z, r, status);
+		return r;
 	}
-	if (!z->busy && !z->head && !z->frags && !z->fenced)
-		z->q = NULL;	/* the zone may move to another queue */
-	/* cannot fail: the queue freed this command's context before it ran
-	 * this callback, and nothing prepared since */
-	issue_next(zt, z);
+}
+
+/* Run the callbacks of a settled command, without the lock, then give its
+ * requests back. */
+static void fire_chain(struct zns_zoned *zt, struct zz_req *head)
+{
+	struct zz_req *m, *nx;
+
 	zz_unlock(zt);
-	if (f.cb)
-		f.cb(f.user, f.status, f.lba, f.nlb);
+	for (m = head; m; m = m->next)
+		if (m->cb)
+			m->cb(m->user, m->status, m->lba, m->nlb);
+	zz_lock(zt);
+	for (m = head; m; m = nx) {
+		nx = m->next;
+		put_req(zt, m);
+	}
+}
+
+static void zz_done(void *user, int status, uint64_t result)
+{
+	struct zz_req *r = user, *chain = NULL;
+	struct zns_zoned *zt = r->zt;
+	struct zz_zone *z = &zt->z[r->zone];
+	struct zz_append *ap = NULL;
+
+	zz_lock(zt);
+	if (r->kind == RQ_FRAG)
+		fire_append(zt, r, status, result, &ap);
+	else
+		chain = settle(zt, z, r, status);
+	/* cannot fail: the queue freed this command's context before it ran
+	 * this callback, and nothing was prepared since */
+	issue_next(zt, z);
+	if (chain) {
+		chain->next_chain = NULL;
+		if (z->fire_tail)
+			z->fire_tail->next_chain = chain;
+		else
+			z->fire_head = chain;
+		z->fire_tail = chain;
+	}
+	/* the outermost completion of the zone runs the callbacks, a command
+	 * at a time, in order; a nested one only queues its own */
+	if (!z->firing) {
+		z->firing = 1;
+		while ((chain = z->fire_head)) {
+			z->fire_head = chain->next_chain;
+			if (!z->fire_head)
+				z->fire_tail = NULL;
+			fire_chain(zt, chain);
+		}
+		z->firing = 0;
+	}
+	if (!z->busy && !z->head && !z->frags && !z->fenced && !z->firing)
+		z->q = NULL;	/* the zone may move to another queue */
+	zz_unlock(zt);
 	if (ap) {
 		ap->cb(ap->user, ap->status, ap->frags, ap->nr);
 		zz_lock(zt);
@@ -442,8 +570,9 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		z->head = r;
 	z->tail = r;
 	rc = issue_next(zt, z);
-	if (rc) {	/* the zone was idle (so the FIFO holds only @r) and the
-			 * queue is full: take the write back */
+	if (rc) {	/* the zone was idle (so the FIFO holds only @r: a
+			 * completion always sends what waits) and the queue
+			 * is full: take the write back */
 		z->head = z->tail = NULL;
 		z->queued -= nlb;
 		untake_token(zt, z, was);
@@ -614,10 +743,14 @@ static int alloc_table(struct zns_zoned *zt, uint32_t nreq)
 	zt->z = calloc(zt->nr_zones, sizeof(*zt->z));
 	zt->reqs = calloc(nreq, sizeof(*zt->reqs));
 	zt->aps = calloc(naps, sizeof(*zt->aps));
+	zt->vecs = calloc(NR_VECS, sizeof(*zt->vecs));
 	if (posix_memalign((void **)&zt->rbufs, 4096, (size_t)nreq * REPORT_LEN))
 		zt->rbufs = NULL;
-	if (!zt->z || !zt->reqs || !zt->aps || !zt->rbufs)
+	if (!zt->z || !zt->reqs || !zt->aps || !zt->vecs || !zt->rbufs)
 		return -ENOMEM;
+	for (i = 0; i < NR_VECS; i++)
+		zt->vecs[i].next = i + 1 < NR_VECS ? &zt->vecs[i + 1] : NULL;
+	zt->free_vecs = zt->vecs;
 	for (i = 0; i < nreq; i++) {
 		zt->reqs[i].zt = zt;
 		zt->reqs[i].rbuf = zt->rbufs + (size_t)i * REPORT_LEN;
@@ -635,6 +768,7 @@ static void free_table(struct zns_zoned *zt)
 	free(zt->z);
 	free(zt->reqs);
 	free(zt->aps);
+	free(zt->vecs);
 	free(zt->rbufs);
 	free(zt);
 }
@@ -658,6 +792,7 @@ int zns_zoned_open(struct zns_dev *dev, const struct zns_zoned_opts *opts,
 	if (!zt)
 		return zns_fail(-ENOMEM, "zns_zoned_open: out of memory");
 	zt->dev = dev;
+	zt->merge = !(opts && (opts->flags & ZNS_ZONED_NO_MERGE));
 	zt->in = zns_dev_get_info(dev);
 	zt->nr_zones = (uint32_t)zt->in->nr_zones;
 	zt->max_nlb = zt->in->max_xfer >> zt->in->lba_shift;

@@ -17,8 +17,8 @@
  *
  * This is the first part of the layer: ordered writes, appends, tokens,
  * fencing and resynchronisation of writes, reset and finish, mount-time
- * rebuild. Not yet: fencing appends, merging queued writes into larger
- * commands, ZRWA, the finish-the-cheapest-zone policy, waiting for a token,
+ * rebuild, merging the writes waiting on a zone into one command. Not yet:
+ * fencing appends, ZRWA, the finish-the-cheapest-zone policy, waiting for a token,
  * zone ownership sets.
  */
 #ifndef LIBZNS_ZONED_H
@@ -36,6 +36,9 @@ extern "C" {
 /** struct zns_zoned - the zone table of one device (opaque) */
 struct zns_zoned;
 
+/* zns_zoned_opts.flags */
+#define ZNS_ZONED_NO_MERGE	(1u << 0) /* one command per write */
+
 /**
  * struct zns_zoned_opts - options of zns_zoned_open()
  * @size: sizeof(struct zns_zoned_opts)
@@ -43,13 +46,16 @@ struct zns_zoned;
  *                flight at once over the whole table (0: 4096)
  * @max_active: active zones the layer lets the caller use (0: the
  *              device's limit, or no limit when it has none)
+ * @flags: ZNS_ZONED_NO_MERGE: send each write as its own command instead
+ *         of merging the writes waiting on a zone
  * @rsvd: reserved, zero
  */
 struct zns_zoned_opts {
 	size_t size;
 	uint32_t max_requests;
 	uint32_t max_active;
-	uint32_t rsvd[6];
+	uint32_t flags;
+	uint32_t rsvd[5];
 };
 
 /**
@@ -174,9 +180,13 @@ uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt);
  *      the data went to
  * @user: passed to @cb
  *
- * The layer writes at the zone's cursor: the write goes out when the one
- * before it on the zone has completed (on the caller's next zns_reap()).
- * An Empty zone first takes an active token.
+ * The layer writes at the zone's cursor: the write goes out when the
+ * command before it on the zone has completed (on the caller's next
+ * zns_reap()), merged with the writes waiting behind it into one command
+ * up to max_xfer (a vector, zns_prep_writev(), when their buffers are
+ * apart; ZNS_ZONED_NO_MERGE turns this off). Each write keeps its own
+ * callback. @buf stays the caller's until the callback. An Empty zone
+ * first takes an active token.
  *
  * Return: 0 (queued); -EINVAL (bad index, @nlb 0 or above max_xfer, NULL
  * pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token

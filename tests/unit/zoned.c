@@ -5,7 +5,8 @@
  * split at the zone append limit tiling their zone, tokens under the
  * device's active limit, the fence-report-resume cycle after a write that
  * landed but reported failure, one that landed in part, and one that did
- * not, retired zones, the rebuild after a power loss, a full queue, and
+ * not, retired zones, the rebuild after a power loss, a full queue,
+ * merging the writes waiting on a zone (and the same without merging), and
  * misuse.
  */
 #include <check.h>
@@ -52,6 +53,32 @@ static void open_all(uint32_t flags, const char *path, uint32_t max_active)
 static void setup(void)
 {
 	open_all(0, NULL, 14);
+}
+
+/* The layer again, with @flags (loop tests: _i 0 merges, 1 does not). */
+static void reopen_layer(uint32_t flags)
+{
+	struct zns_zoned_opts zo;
+
+	memset(&zo, 0, sizeof(zo));
+	zo.size = sizeof(zo);
+	zo.flags = flags;
+	ck_assert_int_eq(zns_zoned_close(zt), 0);
+	ck_assert_int_eq(zns_zoned_open(dev, &zo, &zt), 0);
+}
+
+/* Reap until nothing is in flight; returns the commands completed. */
+static unsigned int reap_count(struct zns_queue *qq)
+{
+	unsigned int n = 0;
+	int rc;
+
+	while (zns_queue_inflight(qq)) {
+		rc = zns_reap(qq, 1, -1);
+		ck_assert_int_ge(rc, 0);
+		n += (unsigned int)rc;
+	}
+	return n;
 }
 
 static void close_all(void)
@@ -409,22 +436,26 @@ static struct zns_emu_fault fault(uint32_t kind, int32_t status, uint32_t nth)
 	return f;
 }
 
+/* Eight writes queued at once: merged, the first goes alone and the other
+ * seven as the second command; one at a time, the third write is the
+ * third command. That command reports -EINTR but lands. */
 START_TEST(test_landed_but_failed)
 {
-	struct zns_emu_fault f = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 3);
+	struct zns_emu_fault f = fault(ZNS_EMU_AMBIGUOUS, -EINTR, _i ? 3 : 2);
 	struct wr w[8];
 	uint8_t *b[8];
 	struct zns_zoned_zone in;
 	unsigned int i;
 
 	memset(w, 0, sizeof(w));
+	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
 	for (i = 0; i < 8; i++) {
 		b[i] = stamped(50 + i, 2);
 		ck_assert_int_eq(zns_zoned_write(zt, q, 5, b[i], 2, wcb, &w[i]), 0);
 	}
 	reap_all(q);
-	/* the third reported -EINTR but landed: the write pointer proves it */
+	/* it reported -EINTR but landed: the write pointer proves it */
 	for (i = 0; i < 8; i++) {
 		ck_assert_int_eq(w[i].status, 0);
 		ck_assert_uint_eq(w[i].lba, ZS * 5 + 2 * i);
@@ -432,7 +463,8 @@ START_TEST(test_landed_but_failed)
 		free(b[i]);
 	}
 	ck_assert_int_eq(zns_zoned_info(zt, 5, &in), 0);
-	ck_assert_uint_eq(in.device_wp, ZS * 5 + 6);	/* read at the verdict */
+	/* read at the verdict */
+	ck_assert_uint_eq(in.device_wp, ZS * 5 + (_i ? 6 : 16));
 	ck_assert_uint_eq(in.acked, ZS * 5 + 16);
 }
 END_TEST
@@ -484,32 +516,156 @@ START_TEST(test_partly_landed)
 }
 END_TEST
 
+/* The second command fails without landing (a path error): what it
+ * carried fails (one write, or the seven merged into it), nothing else;
+ * the writes behind go where the failed ones were. */
 START_TEST(test_failed_no_cascade)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, 0x371, 2);
-	struct wr w[8];
-	uint8_t *b[8];
+	struct wr w[12];
+	uint8_t *b[12];
+	unsigned int i, failed = _i ? 1 : 7;
+
+	memset(w, 0, sizeof(w));
+	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 12; i++)
+		b[i] = stamped(70 + i, 1);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	reap_all(q);
+	for (i = 8; i < 12; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	reap_all(q);
+	for (i = 0; i < 12; i++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		if (i >= 1 && i < 1 + failed) {
+			ck_assert_int_eq(w[i].status, 0x371);
+			continue;
+		}
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].lba, ZS * 6 + (i ? i - failed : 0));
+		ck_assert_uint_eq(tag_at(w[i].lba), 70 + i);
+	}
+	for (i = 0; i < 12; i++)
+		free(b[i]);
+}
+END_TEST
+
+/* ------------------------------------------------------------- merging -- */
+
+/* 40 writes of 4 blocks from separate buffers, queued at once: the first
+ * goes alone, then 32 (128 blocks: max_xfer) as one vectored command, then
+ * the last 7: 3 commands, 40 callbacks in order, every stamp at its LBA.
+ * Unmerged: 40 commands. Slices of one buffer merge into one element. */
+START_TEST(test_merge)
+{
+	struct wr w[40];
+	uint8_t *b[40], *big = stamped(500, 64);
+	struct zns_zoned_zone in;
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	order = 0;
+	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
+	for (i = 0; i < 40; i++) {
+		b[i] = stamped(300 + i, 4);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 3, b[i], 4, wcb, &w[i]), 0);
+	}
+	ck_assert_uint_eq(reap_count(q), _i ? 40 : 3);
+	for (i = 0; i < 40; i++) {
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_uint_eq(w[i].order, i + 1);
+		ck_assert_uint_eq(w[i].lba, ZS * 3 + 4 * i);
+		ck_assert_uint_eq(w[i].nlb, 4);
+		ck_assert_uint_eq(tag_at(w[i].lba + 3), 300 + i);
+		free(b[i]);
+	}
+	/* slices of one buffer: one element each command, whatever the
+	 * count (64 writes of one block: 1 + 63) */
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 64; i++) {
+		memcpy(big + (size_t)i * 4096, &(uint64_t){ 600 + i }, 8);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 3, big + (size_t)i * 4096, 1,
+						 i < 40 ? wcb : NULL, &w[i % 40]), 0);
+	}
+	ck_assert_uint_eq(reap_count(q), _i ? 64 : 2);
+	for (i = 0; i < 64; i++)
+		ck_assert_uint_eq(tag_at(ZS * 3 + 160 + i), 600 + i);
+	ck_assert_int_eq(zns_zoned_info(zt, 3, &in), 0);
+	ck_assert_uint_eq(in.acked, ZS * 3 + 224);
+	ck_assert_uint_eq(in.queued, 0);
+	free(big);
+}
+END_TEST
+
+/* A merged command the device refuses outright (Invalid Field: not in
+ * doubt, not sent again): its writes fail with that status, the cursor
+ * goes back, and the writes behind land where they were meant to. */
+START_TEST(test_merge_refused)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, 0x4002, 2);
+	struct wr w[6];
+	uint8_t *b[6];
 	unsigned int i;
 
 	memset(w, 0, sizeof(w));
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
-	for (i = 0; i < 8; i++) {
-		b[i] = stamped(70 + i, 1);
-		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	for (i = 0; i < 6; i++) {
+		b[i] = stamped(800 + i, 2);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 4, b[i], 2, wcb, &w[i]), 0);
 	}
+	ck_assert_uint_eq(reap_count(q), 2);
+	ck_assert_int_eq(w[0].status, 0);
+	for (i = 1; i < 6; i++)
+		ck_assert_int_eq(w[i].status, 0x4002);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 4, b[5], 2, wcb, &w[5]), 0);
 	reap_all(q);
-	/* the second did not land: only it fails; the rest follow on */
-	ck_assert_int_eq(w[1].status, 0x371);
-	for (i = 0; i < 8; i++) {
-		if (i == 1)
-			continue;
-		ck_assert_int_eq(w[i].status, 0);
-		ck_assert_uint_eq(tag_at(w[i].lba), 70 + i);
-	}
-	ck_assert_uint_eq(w[2].lba, ZS * 6 + 1);	/* where the failed one was */
-	ck_assert_uint_eq(w[7].lba, ZS * 6 + 6);
-	for (i = 0; i < 8; i++)
+	ck_assert_int_eq(w[5].status, 0);
+	ck_assert_uint_eq(w[5].lba, ZS * 4 + 2);
+	ck_assert_uint_eq(tag_at(ZS * 4 + 3), 805);
+	for (i = 0; i < 6; i++)
 		free(b[i]);
+}
+END_TEST
+
+/* A callback that reaps and writes while the callbacks of its own command
+ * are still to run: the zone's callbacks still fire in order. */
+static struct wr nest_w[48];
+static uint8_t *nest_b;
+static unsigned int nest_next;
+
+static void nest_cb(void *user, int status, uint64_t lba, uint32_t nlb)
+{
+	wcb(user, status, lba, nlb);
+	if (nest_next < 48) {
+		ck_assert_int_eq(zns_zoned_write(zt, q, 8, nest_b, 1, nest_cb,
+						 &nest_w[nest_next]), 0);
+		nest_next++;
+	}
+	ck_assert_int_ge(zns_reap(q, 0, 0), 0);
+}
+
+START_TEST(test_merge_nested)
+{
+	unsigned int i;
+
+	memset(nest_w, 0, sizeof(nest_w));
+	order = 0;
+	nest_b = stamped(900, 1);
+	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
+	for (nest_next = 0; nest_next < 8; nest_next++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 8, nest_b, 1, nest_cb,
+						 &nest_w[nest_next]), 0);
+	reap_all(q);
+	for (i = 0; i < 48; i++) {
+		ck_assert_int_eq(nest_w[i].status, 0);
+		ck_assert_uint_eq(nest_w[i].calls, 1);
+		ck_assert_uint_eq(nest_w[i].order, i + 1);
+		ck_assert_uint_eq(nest_w[i].lba, ZS * 8 + i);
+	}
+	free(nest_b);
 }
 END_TEST
 
@@ -638,9 +794,12 @@ int main(void)
 	tcase_add_test(t, test_appends_tile);
 	tcase_add_test(t, test_full_queue_append);
 	tcase_add_test(t, test_tokens);
-	tcase_add_test(t, test_landed_but_failed);
+	tcase_add_loop_test(t, test_landed_but_failed, 0, 2);
 	tcase_add_test(t, test_partly_landed);
-	tcase_add_test(t, test_failed_no_cascade);
+	tcase_add_loop_test(t, test_failed_no_cascade, 0, 2);
+	tcase_add_loop_test(t, test_merge, 0, 2);
+	tcase_add_test(t, test_merge_refused);
+	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
 	tcase_add_test(t, test_misuse);
