@@ -11,6 +11,10 @@
 # "null" compares only the null engines (library cost per IO, on the host),
 # "devices" only the devices.
 #
+# "ordered QD" is the zone layer's anchor: sequential 4 KiB writes at QD
+# into one zone, fio through the kernel's zoned block device (/dev/nvmeXnY:
+# zone write plugging orders and merges them) against zns-bench through the
+# zone layer on the char device (ordered and merged by libzns).
 # Read workloads are "RW QD [REAP]" entries: REAP > 1 makes both tools wait
 # for that many completions per reap (fio iodepth_batch_complete_min,
 # zns-bench --idle=sleep --iodepth_batch_complete_min); without it zns-bench
@@ -142,13 +146,25 @@ for t in $targets; do
 	size=$(( zones * 64 * 1024 * 1024 ))
 	case " ${ZNS_BENCH_TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	IFS=';'
-	for w in ${ZNS_BENCH_WORKLOADS:-randread 32;randread 32 8;randread 1;read 8}; do
+	for w in ${ZNS_BENCH_WORKLOADS:-randread 32;randread 32 8;randread 1;read 8;ordered 32}; do
 	unset IFS
 	rep=0
 	while [ $rep -lt "${ZNS_BENCH_REPEAT:-1}" ]; do
 		rep=$((rep + 1))
 		set -- $w
 		rw=$1; qd=$2; reap=${3:-1}
+		if [ "$rw" = ordered ]; then
+			blk=/dev/$(basename "$dev" | sed 's/^ng/nvme/')
+			[ -b "$blk" ] || { echo "$name ordered: no block device $blk"; continue; }
+			# before zone write plugging (6.10) only mq-deadline
+			# keeps a zone's writes in order
+			uname -r | awk -F. '{ exit !($1 < 6 || ($1 == 6 && $2 < 10)) }' &&
+				echo mq-deadline > "/sys/block/$(basename "$blk")/queue/scheduler"
+			fiorun write-zbd DEV="$blk" QD="$qd" ZONE_BYTES=$(( 64 * 1024 * 1024 )) || continue
+			zbrun --dev="$dev" --rw=write --bs=4k --iodepth="$qd" --zones=1 &&
+			row "$name ordered write 4k QD$qd, 1 zone (fio: block dev)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+			continue
+		fi
 		zargs="--dev=$dev --rw=$rw --bs=4k --iodepth=$qd --zones=$zones"
 		fiorun "$rw" DEV="$dev" QD="$qd" BATCH="$reap" ZONES_SIZE="$size" || continue
 		if [ "$reap" -gt 1 ]; then

@@ -29,6 +29,7 @@
 
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 
 enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT };
 
@@ -77,6 +78,7 @@ struct zz_zone {
 	uint64_t zslba, zcap;
 	uint64_t wp, acked, dwp, queued;
 	uint8_t state, active, fenced, retired, busy, firing;
+	uint8_t claimed;		/* handed out by zns_zoned_alloc() */
 	unsigned int frags;		/* append pieces in flight */
 	struct zns_queue *q;		/* the queue the zone's requests use */
 	struct zz_req *head, *tail;	/* writes waiting */
@@ -144,26 +146,35 @@ static void give_token(struct zns_zoned *zt, struct zz_zone *z)
 	}
 }
 
+/* A write or append to an Empty zone opens it, which takes an active token
+ * (unless zns_zoned_alloc() took one already). Returns 1 when this call
+ * took the token, 0 when none was needed, -EBUSY when none is free. */
 static int take_token(struct zns_zoned *zt, struct zz_zone *z)
 {
-	if (z->active || z->state != NVME_ZNS_ZS_EMPTY)
+	int took = 0;
+
+	if (z->state != NVME_ZNS_ZS_EMPTY)
 		return 0;	/* active already (the device counts it) */
-	if (zt->limited && !zt->tokens)
-		return zns_fail(-EBUSY, "zns_zoned: no active token free: finish or reset a zone, then retry");
-	z->active = 1;
-	zt->tokens--;
+	if (!z->active) {
+		if (zt->limited && !zt->tokens)
+			return zns_fail(-EBUSY, "zns_zoned: no active token free: finish or reset a zone, then retry");
+		z->active = 1;
+		zt->tokens--;
+		took = 1;
+	}
 	z->state = NVME_ZNS_ZS_IMPL_OPEN;
-	return 0;
+	return took;
 }
 
 /* Undo take_token() for a request that went nowhere: a zone that was Empty
- * before it is Empty again and its token is free. */
-static void untake_token(struct zns_zoned *zt, struct zz_zone *z, uint8_t was)
+ * before it is Empty again, and a token it took is free. */
+static void untake_token(struct zns_zoned *zt, struct zz_zone *z, uint8_t was,
+			 int took)
 {
-	if (was == NVME_ZNS_ZS_EMPTY) {
-		give_token(zt, z);
+	if (was == NVME_ZNS_ZS_EMPTY)
 		z->state = was;
-	}
+	if (took)
+		give_token(zt, z);
 }
 
 /* Statuses after which nobody knows whether a write landed. */
@@ -397,6 +408,8 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 {
 	if (!status) {
 		give_token(zt, z);
+		if (r->kind == RQ_RESET)
+			z->claimed = 0;	/* free for zns_zoned_alloc() again */
 		z->state = r->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
 		z->wp = z->acked = z->dwp = r->kind == RQ_RESET ?
 			z->zslba : z->zslba + z->zcap;
@@ -535,6 +548,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	struct zz_zone *z;
 	struct zz_req *r;
 	uint8_t was;
+	int took;
 	int rc = begin(zt, q, zone, &z);
 
 	if (rc)
@@ -550,10 +564,10 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (!r)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned: every request slot is in use: reap, then retry"));
 	was = z->state;
-	rc = take_token(zt, z);
-	if (rc) {
+	took = take_token(zt, z);
+	if (took < 0) {
 		put_req(zt, r);
-		return end(zt, rc);
+		return end(zt, took);
 	}
 	r->kind = RQ_WRITE;
 	r->zone = zone;
@@ -575,7 +589,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 			 * is full: take the write back */
 		z->head = z->tail = NULL;
 		z->queued -= nlb;
-		untake_token(zt, z, was);
+		untake_token(zt, z, was, took);
 		z->q = NULL;
 		put_req(zt, r);
 		return end(zt, zns_fail(rc, "zns_zoned_write: the queue is full (depth commands prepared or in flight): reap, then retry"));
@@ -592,6 +606,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	struct zz_append *ap;
 	unsigned int i, n;
 	uint8_t was;
+	int took;
 	int rc = begin(zt, q, zone, &z);
 
 	if (rc)
@@ -608,9 +623,9 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (!ap)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned: every append record is in use: reap, then retry"));
 	was = z->state;
-	rc = take_token(zt, z);
-	if (rc)
-		return end(zt, rc);
+	took = take_token(zt, z);
+	if (took < 0)
+		return end(zt, took);
 	zt->free_aps = ap->next;
 	ap->cb = cb;
 	ap->user = user;
@@ -651,7 +666,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		ap->next = zt->free_aps;
 		zt->free_aps = ap;
 		if (!z->frags)
-			untake_token(zt, z, was);
+			untake_token(zt, z, was, took);
 		if (!z->frags && !z->busy && !z->head)
 			z->q = NULL;
 		return end(zt, zns_fail(ap->status, "zns_zoned_append: the queue took none of the pieces: reap, then retry"));
@@ -701,6 +716,135 @@ int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		     zns_zoned_cb cb, void *user)
 {
 	return zone_action(zt, q, zone, RQ_FINISH, cb, user);
+}
+
+/* ------------------------------------------------------- allocation -- */
+
+static int idle(const struct zz_zone *z)
+{
+	return !z->busy && !z->head && !z->frags && !z->fenced && !z->firing &&
+	       !z->q;
+}
+
+/* An Empty zone of [first, end) that nobody claimed, or -1. */
+static int find_empty(const struct zns_zoned *zt, uint32_t first, uint32_t end)
+{
+	uint32_t i;
+
+	for (i = first; i < end; i++) {
+		const struct zz_zone *z = &zt->z[i];
+
+		if (z->state == NVME_ZNS_ZS_EMPTY && !z->active && !z->claimed &&
+		    !z->retired && idle(z))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The active zone of [first, end) with the least space left that nothing
+ * is writing to, or -1: the cheapest to finish for its token. */
+static int find_cheapest(const struct zns_zoned *zt, uint32_t first,
+			 uint32_t end)
+{
+	uint64_t best = UINT64_MAX;
+	int pick = -1;
+	uint32_t i;
+
+	for (i = first; i < end; i++) {
+		const struct zz_zone *z = &zt->z[i];
+		uint64_t left = z->zslba + z->zcap - z->acked;
+
+		if (z->active && z->state != NVME_ZNS_ZS_FULL && !z->retired &&
+		    idle(z) && left < best) {
+			best = left;
+			pick = (int)i;
+		}
+	}
+	return pick;
+}
+
+/* Wait a little for a token: reap @q when it has commands in flight, else
+ * let the other threads run. -EBUSY when nothing anywhere is in flight. */
+static int wait_token(struct zns_zoned *zt, struct zns_queue *q)
+{
+	struct timespec ts = { 0, 50000 };
+	int rc;
+
+	if (zns_queue_inflight(q)) {
+		rc = zns_reap(q, 1, 1000);
+		return rc < 0 && rc != -ETIME && rc != -EINTR ? rc : 0;
+	}
+	if (!__atomic_load_n(&zt->outstanding, __ATOMIC_RELAXED))
+		return zns_fail(-EBUSY, "zns_zoned_alloc: no active token free and nothing in flight that could free one: finish or reset a zone");
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
+		    uint32_t count, unsigned int flags, uint32_t *zone)
+{
+	uint32_t end;
+	int i, rc, finishing = 0;
+
+	if (!zt || !zone)
+		return zns_fail(-EINVAL, "zns_zoned_alloc: zt or zone is NULL");
+	if (flags & ~(ZNS_ZONED_WAIT | ZNS_ZONED_FINISH))
+		return zns_fail(-EINVAL, "zns_zoned_alloc: unknown flags");
+	if (!q && flags)
+		return zns_fail(-EINVAL, "zns_zoned_alloc: ZNS_ZONED_WAIT and ZNS_ZONED_FINISH need the caller's queue");
+	if (first >= zt->nr_zones)
+		return zns_fail(-EINVAL, "zns_zoned_alloc: first is not a zone index");
+	end = count && count <= zt->nr_zones - first ? first + count : zt->nr_zones;
+	for (;;) {
+		zz_lock(zt);
+		i = find_empty(zt, first, end);
+		if (i < 0) {
+			zz_unlock(zt);
+			return zns_fail(-ENOSPC, "zns_zoned_alloc: no Empty zone left in the range: reset one");
+		}
+		if (!zt->limited || zt->tokens) {
+			struct zz_zone *z = &zt->z[i];
+
+			z->claimed = 1;
+			z->active = 1;
+			zt->tokens -= zt->limited ? 1 : 0;
+			zz_unlock(zt);
+			*zone = (uint32_t)i;
+			return 0;
+		}
+		i = (flags & ZNS_ZONED_FINISH) && !finishing ?
+			find_cheapest(zt, first, end) : -1;
+		zz_unlock(zt);
+		if (i >= 0 && !zone_action(zt, q, (uint32_t)i, RQ_FINISH, NULL, NULL))
+			finishing = 1;
+		if (!(flags & ZNS_ZONED_WAIT))
+			return zns_fail(-EBUSY, finishing ?
+				"zns_zoned_alloc: no active token free; the zone with the least space left is being finished: reap, then retry" :
+				"zns_zoned_alloc: no active token free: finish or reset a zone, then retry");
+		rc = wait_token(zt, q);
+		if (rc)
+			return rc;
+	}
+}
+
+ZNS_EXPORT
+int zns_zoned_release(struct zns_zoned *zt, uint32_t zone)
+{
+	struct zz_zone *z;
+
+	if (!zt || zone >= zt->nr_zones)
+		return zns_fail(-EINVAL, "zns_zoned_release: zt is NULL or no such zone index");
+	zz_lock(zt);
+	z = &zt->z[zone];
+	if (!z->claimed || z->state != NVME_ZNS_ZS_EMPTY || !idle(z)) {
+		zz_unlock(zt);
+		return zns_fail(-EINVAL, "zns_zoned_release: the zone was not allocated, or was written: reset it instead");
+	}
+	z->claimed = 0;
+	give_token(zt, z);
+	zz_unlock(zt);
+	return 0;
 }
 
 /* ------------------------------------------------------- the table -- */
@@ -851,6 +995,7 @@ int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
 	info->active = z->active;
 	info->fenced = z->fenced;
 	info->retired = z->retired;
+	info->claimed = z->claimed;
 	zz_unlock(zt);
 	return 0;
 }

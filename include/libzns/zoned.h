@@ -17,9 +17,10 @@
  *
  * This is the first part of the layer: ordered writes, appends, tokens,
  * fencing and resynchronisation of writes, reset and finish, mount-time
- * rebuild, merging the writes waiting on a zone into one command. Not yet:
- * fencing appends, ZRWA, the finish-the-cheapest-zone policy, waiting for a token,
- * zone ownership sets.
+ * rebuild, merging the writes waiting on a zone into one command, handing
+ * out Empty zones with their tokens (waiting for one, or finishing the
+ * cheapest zone). Not yet: fencing appends, ZRWA, enforcing who owns a
+ * zone.
  */
 #ifndef LIBZNS_ZONED_H
 #define LIBZNS_ZONED_H
@@ -71,6 +72,8 @@ struct zns_zoned_opts {
  * @active: the zone holds one of the layer's active tokens
  * @fenced: a write's outcome is being established; later writes wait
  * @retired: the zone went offline or read-only; nothing is written to it
+ * @claimed: zns_zoned_alloc() handed the zone out (until it is reset, or
+ *           released unwritten)
  * @rsvd: reserved
  */
 struct zns_zoned_zone {
@@ -84,7 +87,8 @@ struct zns_zoned_zone {
 	uint8_t active;
 	uint8_t fenced;
 	uint8_t retired;
-	uint8_t rsvd[4];
+	uint8_t claimed;
+	uint8_t rsvd[3];
 };
 
 /**
@@ -245,6 +249,54 @@ int zns_zoned_reset(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  */
 int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		     zns_zoned_cb cb, void *user);
+
+/* zns_zoned_alloc() flags */
+#define ZNS_ZONED_WAIT		(1u << 0) /* wait for a token, reaping @q */
+#define ZNS_ZONED_FINISH	(1u << 1) /* finish the cheapest zone for one */
+
+/**
+ * zns_zoned_alloc() - hand out an Empty zone, with its active token
+ * @zt: the table
+ * @q: the caller's queue (needed with flags; may be NULL without)
+ * @first: first zone index of the caller's set
+ * @count: zones in the set (0: to the last zone)
+ * @flags: 0, ZNS_ZONED_WAIT, ZNS_ZONED_FINISH, or both
+ * @zone: receives the zone index
+ *
+ * Picks the lowest Empty zone of the set that nobody was handed, is not
+ * retired and has no requests, and takes its active token now, so writes
+ * to it are never refused for want of one. The zone stays the caller's
+ * until zns_zoned_reset() of it completes (then it may be handed out
+ * again) or zns_zoned_release() gives it back unwritten.
+ *
+ * When no token is free: without flags, -EBUSY. ZNS_ZONED_FINISH finishes
+ * the active zone of the set with the least space left that nothing is
+ * writing to (as btrfs and ZenFS do), which frees its token when the finish
+ * completes. ZNS_ZONED_WAIT waits for a token: it reaps @q (callbacks run)
+ * and lets other threads' completions free one; it gives up with -EBUSY
+ * when nothing in the table is in flight.
+ *
+ * Return: 0; -EINVAL (NULL @zt or @zone, @first out of range, unknown
+ * @flags, flags without @q); -ENOSPC (no Empty zone in the set); -EBUSY
+ * (no token); an error of zns_reap() while waiting. zns_last_error() says
+ * which.
+ */
+int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
+		    uint32_t count, unsigned int flags, uint32_t *zone);
+
+/**
+ * zns_zoned_release() - give back a zone zns_zoned_alloc() handed out,
+ * unwritten
+ * @zt: the table
+ * @zone: zone index
+ *
+ * Its token is free again. A zone that was written is given back by
+ * zns_zoned_reset().
+ *
+ * Return: 0; -EINVAL (NULL @zt, bad index, a zone not handed out, written,
+ * or with requests).
+ */
+int zns_zoned_release(struct zns_zoned *zt, uint32_t zone);
 
 #ifdef __cplusplus
 }

@@ -552,6 +552,82 @@ START_TEST(test_failed_no_cascade)
 }
 END_TEST
 
+/* ---------------------------------------------------------- allocation -- */
+
+/* Zones handed out with their tokens, up to the device's 14; then -EBUSY,
+ * or the zone with the least space left finished for a token (with or
+ * without waiting); given back unwritten, or by a reset; a set of zones;
+ * no Empty zone left. */
+START_TEST(test_alloc)
+{
+	struct zns_zoned_zone in;
+	uint32_t got[14], z, extra;
+	uint8_t *b = stamped(5, 8);
+	struct wr w[14];
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 14; i++) {
+		ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 0, 0, &got[i]), 0);
+		ck_assert_uint_eq(got[i], i);
+		ck_assert_int_eq(zns_zoned_info(zt, got[i], &in), 0);
+		ck_assert_uint_eq(in.claimed, 1);
+		ck_assert_uint_eq(in.active, 1);
+		/* zone i gets 8 - i % 8 blocks: zones 0 and 8 the most */
+		ck_assert_int_eq(zns_zoned_write(zt, q, got[i], b, 8 - i % 8, wcb, &w[i]), 0);
+	}
+	reap_all(q);
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 0, 0, &z), -EBUSY);
+	ck_assert_msg(strstr(zns_last_error(), "token") != NULL, "%s", zns_last_error());
+	/* waiting with nothing in flight that could free one: no hang */
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, ZNS_ZONED_WAIT, &z), -EBUSY);
+	ck_assert_msg(strstr(zns_last_error(), "nothing in flight") != NULL, "%s", zns_last_error());
+	/* a written zone is not given back by release */
+	ck_assert_int_eq(zns_zoned_release(zt, got[0]), -EINVAL);
+	/* finish for a token, without waiting: -EBUSY while it is finished,
+	 * then the token; the zone finished is one with the most written
+	 * (least space left): zone 0 or 8 */
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, ZNS_ZONED_FINISH, &z), -EBUSY);
+	ck_assert_msg(strstr(zns_last_error(), "being finished") != NULL, "%s", zns_last_error());
+	reap_all(q);
+	ck_assert_int_eq(zns_zoned_info(zt, 0, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_FULL);
+	ck_assert_uint_eq(in.active, 0);
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, ZNS_ZONED_FINISH, &z), 0);
+	ck_assert_uint_eq(z, 14);
+	/* finish and wait in one call: zone 8 (8 blocks) goes next */
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, ZNS_ZONED_FINISH | ZNS_ZONED_WAIT, &extra), 0);
+	ck_assert_uint_eq(extra, 15);
+	ck_assert_int_eq(zns_zoned_info(zt, 8, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_FULL);
+	/* an unwritten zone given back, then handed out again */
+	ck_assert_int_eq(zns_zoned_release(zt, extra), 0);
+	ck_assert_int_eq(zns_zoned_info(zt, extra, &in), 0);
+	ck_assert_uint_eq(in.claimed, 0);
+	ck_assert_uint_eq(in.active, 0);
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 0, 0, &z), 0);
+	ck_assert_uint_eq(z, extra);
+	/* a set: zones 20-23 only; reset makes a zone free again */
+	ck_assert_int_eq(zns_zoned_reset(zt, q, got[1], wcb, &w[1]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[1].status, 0);
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 20, 4, 0, &z), 0);
+	ck_assert_uint_eq(z, 20);
+	ck_assert_int_eq(zns_zoned_release(zt, 20), 0);
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 2, 0, &z), 0);
+	ck_assert_uint_eq(z, 1);
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 2, 0, &z), -ENOSPC);
+	/* misuse */
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 0, ZNS_ZONED_WAIT, &z), -EINVAL);
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 24, 0, 0, &z), -EINVAL);
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, 4, &z), -EINVAL);
+	ck_assert_int_eq(zns_zoned_alloc(NULL, q, 0, 0, 0, &z), -EINVAL);
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(zns_zoned_release(zt, 99), -EINVAL);
+	free(b);
+}
+END_TEST
+
 /* ------------------------------------------------------------- merging -- */
 
 /* 40 writes of 4 blocks from separate buffers, queued at once: the first
@@ -799,6 +875,7 @@ int main(void)
 	tcase_add_loop_test(t, test_failed_no_cascade, 0, 2);
 	tcase_add_loop_test(t, test_merge, 0, 2);
 	tcase_add_test(t, test_merge_refused);
+	tcase_add_test(t, test_alloc);
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
