@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT };
+enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT, RQ_AREPORT };
 
 #define MAX_FRAGS	64
 #define REPORT_LEN	128	/* header + one descriptor */
@@ -70,7 +70,8 @@ struct zz_req {
 	void *user;
 	struct zz_append *ap;
 	unsigned int frag;
-	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt */
+	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt;
+					 * a zone's append pieces in doubt */
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
 };
 
@@ -83,6 +84,18 @@ struct zz_zone {
 	struct zns_queue *q;		/* the queue the zone's requests use */
 	struct zz_req *head, *tail;	/* writes waiting */
 	struct zz_req *fire_head, *fire_tail; /* completed, callbacks to run */
+	/* appends: below @settled the layer knows what every block holds;
+	 * @spans are pieces that completed above it (out of order), sorted */
+	uint64_t settled;
+	struct zz_span *spans;
+	unsigned int nspans, cap_spans;
+	uint8_t spans_lost;		/* a span could not be kept */
+	struct zz_req *doubt;		/* append pieces of unknown outcome */
+};
+
+struct zz_span {
+	uint64_t lba;
+	uint32_t nlb;
 };
 
 struct zns_zoned {
@@ -182,9 +195,11 @@ static int ambiguous(int status)
 {
 	int code = zns_status_code(status);
 
+	/* -EFAULT too: Linux 6.12 answered it for appends a QEMU controller
+	 * reset failed (the layer's buffers are good; the report decides) */
 	return status == -EINTR || status == -EIO || status == -ECANCELED ||
-	       status == -ETIMEDOUT || code == 0x370 || code == 0x371 ||
-	       code == 0x1bc || code == 0x006 || code == 0x007;
+	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
+	       code == 0x371 || code == 0x1bc || code == 0x006 || code == 0x007;
 }
 
 static int retiring(int status)
@@ -376,6 +391,44 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 	return w;
 }
 
+/* An append piece landed at [@lba, @lba + @nlb): move the settled mark
+ * past it and past the pieces above that it joins, or keep it as a span. */
+static void note_span(struct zz_zone *z, uint64_t lba, uint32_t nlb)
+{
+	unsigned int i;
+
+	if (lba == z->settled) {
+		z->settled += nlb;
+		while (z->nspans && z->spans[0].lba == z->settled) {
+			z->settled += z->spans[0].nlb;
+			memmove(z->spans, z->spans + 1, --z->nspans * sizeof(*z->spans));
+		}
+		return;
+	}
+	if (z->nspans == z->cap_spans) {
+		unsigned int cap = z->cap_spans ? 2 * z->cap_spans : 32;
+		struct zz_span *n = realloc(z->spans, cap * sizeof(*n));
+
+		if (!n) {	/* a later doubt cannot be placed: reported failed */
+			z->spans_lost = 1;
+			return;
+		}
+		z->spans = n;
+		z->cap_spans = cap;
+	}
+	for (i = z->nspans; i && z->spans[i - 1].lba > lba; i--)
+		z->spans[i] = z->spans[i - 1];
+	z->spans[i].lba = lba;
+	z->spans[i].nlb = nlb;
+	z->nspans++;
+}
+
+static void add_done(struct zz_append *ap, struct zz_append **done)
+{
+	ap->next = *done;
+	*done = ap;
+}
+
 static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 			uint64_t result, struct zz_append **done)
 {
@@ -383,11 +436,21 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 	struct zz_zone *z = &zt->z[r->zone];
 
 	z->frags--;
+	if (status && ambiguous(status)) {
+		/* landed or not, and where: the zone's report will tell;
+		 * the piece and its append wait for it */
+		r->status = status;
+		r->next = z->doubt;
+		z->doubt = r;
+		z->fenced = 1;
+		return;
+	}
 	z->queued -= r->nlb;
 	if (status && !ap->status)
 		ap->status = status;
 	if (!status) {
 		ap->frags[r->frag].lba = result;
+		note_span(z, result, r->nlb);
 		if (result + r->nlb > z->acked)
 			z->acked = result + r->nlb;
 		if (z->acked == z->zslba + z->zcap) {
@@ -399,7 +462,164 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 	}
 	put_req(zt, r);
 	if (--ap->left == 0)
-		*done = ap;
+		add_done(ap, done);
+}
+
+/* The appends of a fenced zone have drained: ask where its write pointer
+ * is. Returns 0 when the report is on its way. */
+static int ask_appends(struct zns_zoned *zt, struct zz_zone *z,
+		       struct zns_queue *q, uint32_t zone)
+{
+	struct zz_req *rep = get_req(zt);
+
+	if (!rep)
+		return -EBUSY;
+	rep->kind = RQ_AREPORT;
+	rep->zone = zone;
+	rep->q = q;
+	if (zns_prep_mgmt_recv(q, zt->dev, z->zslba, 0, 0, 1, rep->rbuf,
+			       REPORT_LEN, zz_done, rep)) {
+		put_req(zt, rep);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* The holes of [z->settled, @wp): what landed that no completed piece
+ * accounts for. Fills up to @max; returns how many. */
+static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
+			       struct zz_span *h, unsigned int max)
+{
+	uint64_t at = z->settled;
+	unsigned int i, n = 0;
+
+	for (i = 0; i <= z->nspans && at < wp && n < max; i++) {
+		uint64_t next = i < z->nspans ? z->spans[i].lba : wp;
+
+		if (next > wp)
+			next = wp;
+		if (next > at) {
+			h[n].lba = at;
+			h[n++].nlb = (uint32_t)(next - at);
+		}
+		if (i < z->nspans && z->spans[i].lba + z->spans[i].nlb > at)
+			at = z->spans[i].lba + z->spans[i].nlb;
+	}
+	return n;
+}
+
+/* Read @nlb blocks at @lba, in pieces of at most max_xfer. */
+static int read_range(struct zns_zoned *zt, uint8_t *b, uint64_t lba,
+		      uint32_t nlb)
+{
+	while (nlb) {
+		uint32_t n = nlb < zt->max_nlb ? nlb : zt->max_nlb;
+		int rc = zns_read(zt->dev, b, lba, n);
+
+		if (rc)
+			return rc;
+		b += (size_t)n << zt->in->lba_shift;
+		lba += n;
+		nlb -= n;
+	}
+	return 0;
+}
+
+/* Place the pieces in doubt: read each hole and find, block for block,
+ * which piece's data is there. Runs without the lock (the zone is fenced:
+ * nothing else touches its appends). A piece found gets its LBA in
+ * r->lba, one not found keeps ~0. */
+static void place_doubts(struct zns_zoned *zt, struct zz_req *doubt,
+			 const struct zz_span *h, unsigned int nh)
+{
+	unsigned int shift = zt->in->lba_shift, i;
+	struct zz_req *r;
+
+	for (r = doubt; r; r = r->next)
+		r->lba = ~0ull;
+	for (i = 0; i < nh; i++) {
+		size_t len = (size_t)h[i].nlb << shift;
+		uint8_t *b = NULL;
+		uint64_t at = 0;
+
+		if (posix_memalign((void **)&b, 4096, len) ||
+		    read_range(zt, b, h[i].lba, h[i].nlb)) {
+			free(b);
+			continue;	/* unreadable: its pieces count failed */
+		}
+		while (at < h[i].nlb) {
+			for (r = doubt; r; r = r->next)
+				if (r->lba == ~0ull && at + r->nlb <= h[i].nlb &&
+				    !memcmp(b + (at << shift), r->buf,
+					    (size_t)r->nlb << shift))
+					break;
+			if (!r)
+				break;	/* data nobody sent from here on */
+			r->lba = h[i].lba + at;
+			at += r->nlb;
+		}
+		free(b);
+	}
+}
+
+/* The report after appends in doubt (@rep; NULL when none could be sent,
+ * then @status says why): decide each piece, lift the fence. */
+static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
+			   struct zz_req *rep, int status,
+			   struct zz_append **done)
+{
+	struct zz_span h[16];
+	struct zz_req *doubt = z->doubt, *r, *nx;
+	unsigned int nh = 0;
+	uint8_t state = z->state;
+	uint64_t wp = 0;
+
+	if (!status) {
+		wp = report_wp(rep, &state);
+		z->dwp = wp;
+		z->state = state;
+		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
+			z->retired = 1;
+		if (!z->spans_lost)
+			nh = find_holes(z, wp, h, 16);
+	}
+	if (rep)
+		put_req(zt, rep);
+	for (r = doubt; r; r = r->next)
+		r->lba = ~0ull;
+	if (nh) {
+		zz_unlock(zt);
+		place_doubts(zt, doubt, h, nh);
+		zz_lock(zt);
+	}
+	z->doubt = NULL;
+	for (r = doubt; r; r = nx) {
+		struct zz_append *ap = r->ap;
+
+		nx = r->next;
+		z->queued -= r->nlb;
+		if (r->lba != ~0ull) {	/* it landed: the caller hears 0 */
+			ap->frags[r->frag].lba = r->lba;
+		} else if (!ap->status) {
+			ap->status = r->status;
+		}
+		put_req(zt, r);
+		if (--ap->left == 0)
+			add_done(ap, done);
+	}
+	/* below the write pointer everything is decided now */
+	if (!status) {
+		z->settled = wp;
+		z->nspans = 0;
+		z->spans_lost = 0;
+		if (wp > z->acked)
+			z->acked = wp;
+		if (z->acked >= z->zslba + z->zcap) {
+			z->state = NVME_ZNS_ZS_FULL;
+			give_token(zt, z);
+		}
+	}
+	z->fenced = 0;
 }
 
 /* A reset or finish completed. */
@@ -410,8 +630,9 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 		give_token(zt, z);
 		if (r->kind == RQ_RESET)
 			z->claimed = 0;	/* free for zns_zoned_alloc() again */
+		z->nspans = 0;
 		z->state = r->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
-		z->wp = z->acked = z->dwp = r->kind == RQ_RESET ?
+		z->wp = z->acked = z->dwp = z->settled = r->kind == RQ_RESET ?
 			z->zslba : z->zslba + z->zcap;
 	} else if (retiring(status)) {
 		z->retired = 1;
@@ -470,10 +691,18 @@ static void zz_done(void *user, int status, uint64_t result)
 	struct zz_append *ap = NULL;
 
 	zz_lock(zt);
-	if (r->kind == RQ_FRAG)
+	if (r->kind == RQ_FRAG) {
 		fire_append(zt, r, status, result, &ap);
-	else
+		/* the last piece in flight of a fenced zone: ask the device
+		 * (the slot this one freed takes the report); without a slot,
+		 * the pieces in doubt are reported failed */
+		if (z->fenced && !z->frags && ask_appends(zt, z, r->q, r->zone))
+			append_verdict(zt, z, NULL, -EBUSY, &ap);
+	} else if (r->kind == RQ_AREPORT) {
+		append_verdict(zt, z, r, status, &ap);
+	} else {
 		chain = settle(zt, z, r, status);
+	}
 	/* cannot fail: the queue freed this command's context before it ran
 	 * this callback, and nothing was prepared since */
 	issue_next(zt, z);
@@ -500,12 +729,15 @@ static void zz_done(void *user, int status, uint64_t result)
 	if (!z->busy && !z->head && !z->frags && !z->fenced && !z->firing)
 		z->q = NULL;	/* the zone may move to another queue */
 	zz_unlock(zt);
-	if (ap) {
+	while (ap) {
+		struct zz_append *nx = ap->next;
+
 		ap->cb(ap->user, ap->status, ap->frags, ap->nr);
 		zz_lock(zt);
 		ap->next = zt->free_aps;
 		zt->free_aps = ap;
 		zz_unlock(zt);
+		ap = nx;
 	}
 }
 
@@ -555,7 +787,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		return rc;
 	if (!buf || !nlb || nlb > zt->max_nlb)
 		return end(zt, zns_fail(-EINVAL, "zns_zoned_write: buf is NULL, or nlb is 0 or above max_xfer"));
-	if (z->frags)
+	if (z->frags || z->doubt)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned_write: appends to the zone are in flight: writes and appends do not mix on one zone"));
 	if (z->state == NVME_ZNS_ZS_FULL ||
 	    z->acked + z->queued + nlb > z->zslba + z->zcap)
@@ -616,6 +848,8 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		return end(zt, zns_fail(-EINVAL, "zns_zoned_append: buf is NULL, nlb is 0, or the append needs more than 64 pieces of zasl"));
 	if (z->head || z->busy)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned_append: writes to the zone are waiting or in flight: writes and appends do not mix on one zone"));
+	if (z->fenced)
+		return end(zt, zns_fail(-EBUSY, "zns_zoned_append: the zone is fenced while the layer asks the device where appends of unknown outcome landed: reap, then retry"));
 	if (z->state == NVME_ZNS_ZS_FULL ||
 	    z->acked + z->queued + nlb > z->zslba + z->zcap)
 		return end(zt, zns_fail(-ENOSPC, "zns_zoned_append: past the zone's capacity"));
@@ -647,9 +881,10 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 			r->ap = ap;
 			r->frag = i;
 			r->nlb = len;
-			rc = zns_prep_append(q, zt->dev, (const uint8_t *)buf +
-					     ((size_t)off << zt->in->lba_shift),
-					     z->zslba, len, zz_done, r);
+			r->buf = (const uint8_t *)buf +
+				 ((size_t)off << zt->in->lba_shift);
+			rc = zns_prep_append(q, zt->dev, r->buf, z->zslba, len,
+					     zz_done, r);
 			if (!rc) {
 				z->frags++;
 				z->queued += len;
@@ -866,7 +1101,7 @@ static int rebuild(struct zns_zoned *zt)
 		z->zcap = zz[i].zcap;
 		z->state = s;
 		z->dwp = s == NVME_ZNS_ZS_FULL ? z->zslba + z->zcap : zz[i].wp;
-		z->wp = z->acked = z->dwp;
+		z->wp = z->acked = z->settled = z->dwp;
 		z->retired = s == NVME_ZNS_ZS_OFFLINE || s == NVME_ZNS_ZS_READ_ONLY;
 		z->active = s == NVME_ZNS_ZS_IMPL_OPEN || s == NVME_ZNS_ZS_EXPL_OPEN ||
 			    s == NVME_ZNS_ZS_CLOSED;
@@ -909,6 +1144,10 @@ static int alloc_table(struct zns_zoned *zt, uint32_t nreq)
 
 static void free_table(struct zns_zoned *zt)
 {
+	uint32_t i;
+
+	for (i = 0; zt->z && i < zt->nr_zones; i++)
+		free(zt->z[i].spans);
 	free(zt->z);
 	free(zt->reqs);
 	free(zt->aps);

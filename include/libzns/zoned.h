@@ -2,14 +2,15 @@
 /*
  * libzns zone layer: the write path a storage engine needs on top of the
  * queues. It keeps a table of the device's zones, writes to each zone in
- * order (one write in flight per zone, any number waiting, zones in
- * parallel, the callbacks of one zone in order), splits appends of any
- * length at the zone append limit, hands out open/active tokens so the
- * device never answers Too Many Open or Too Many Active because of it, and
- * after a write whose outcome is unknown (a cancelled command, a path
- * error, Zone Invalid Write) asks the device where the write pointer is and
- * tells the caller whether that write landed, before any later write to the
- * zone goes out: one fault costs at most the write in flight.
+ * order (one command in flight per zone, the writes waiting merged into
+ * the next, zones in parallel, the callbacks of one zone in order), splits
+ * appends of any length at the zone append limit, hands out open/active
+ * tokens so the device never answers Too Many Open or Too Many Active
+ * because of it, and after a write or append whose outcome is unknown (a
+ * cancelled command, a path error, Zone Invalid Write) asks the device
+ * where the write pointer is and tells the caller whether (and, for
+ * appends, where) it landed, before anything else goes to the zone: one
+ * fault costs at most what was in flight.
  *
  * Nothing below this layer depends on it. The table may be shared by
  * threads, each with its own queue; it takes a lock per command (see
@@ -19,8 +20,8 @@
  * fencing and resynchronisation of writes, reset and finish, mount-time
  * rebuild, merging the writes waiting on a zone into one command, handing
  * out Empty zones with their tokens (waiting for one, or finishing the
- * cheapest zone). Not yet: fencing appends, ZRWA, enforcing who owns a
- * zone.
+ * cheapest zone), fencing appends of unknown outcome and finding where
+ * they landed. Not yet: ZRWA, enforcing who owns a zone.
  */
 #ifndef LIBZNS_ZONED_H
 #define LIBZNS_ZONED_H
@@ -213,7 +214,9 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  *
  * Splits the buffer at the device's zone append limit and sends the pieces
  * at once; the device places them, so they may land in any order, and the
- * callback lists where each went. Pieces the queue has no room for are not
+ * callback lists where each went. A piece of unknown outcome fences the
+ * zone (new appends: -EBUSY) until a report and the data say where it
+ * landed, or that it did not. @buf stays the caller's until the callback. Pieces the queue has no room for are not
  * sent: the callback carries -EBUSY and lists them at LBA ~0 (none sent:
  * the call returns -EBUSY).
  *

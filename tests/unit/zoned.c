@@ -552,6 +552,84 @@ START_TEST(test_failed_no_cascade)
 }
 END_TEST
 
+/* Appends whose outcome is unknown: a piece that reports -EINTR but
+ * landed, and one that fails with a path error (0x371) without landing.
+ * While a piece is in doubt the zone is fenced (new appends answer
+ * -EBUSY); once the pieces in flight drain, the report and the data decide:
+ * the landed one is reported at the LBA it went to, the other as failed;
+ * nothing else is lost. A two-piece append whose second piece was in doubt
+ * lists both. */
+START_TEST(test_append_doubt)
+{
+	struct zns_emu_fault amb = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 3);
+	struct zns_emu_fault lost = fault(ZNS_EMU_FAIL, 0x371, 4); /* the 3rd does not count: the first fault took it */
+	struct zns_emu_fault slow = fault(ZNS_EMU_DELAY, 0, 1);
+	struct zns_zoned_zone in;
+	struct ar a[10], extra;
+	uint8_t *b[8], *big = stamped(777, 40);
+	uint64_t end = ZS * 9;
+	unsigned int i;
+
+	memset(a, 0, sizeof(a));
+	memset(&extra, 0, sizeof(extra));
+	amb.opcode = lost.opcode = slow.opcode = 0x7d;
+	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &lost), 0);
+	for (i = 0; i < 8; i++) {
+		b[i] = stamped(700 + i, 2);
+		ck_assert_int_eq(zns_zoned_append(zt, q, 9, b[i], 2, acb, &a[i]), 0);
+	}
+	reap_all(q);
+	for (i = 0; i < 8; i++) {
+		ck_assert_uint_eq(a[i].calls, 1);
+		ck_assert_uint_eq(a[i].nr, 1);
+		if (i == 4) {	/* the fifth command: lost */
+			ck_assert_int_eq(a[i].status, 0x371);
+			ck_assert_uint_eq(a[i].f[0].lba, ~0ull);
+			continue;
+		}
+		ck_assert_int_eq(a[i].status, 0);	/* the third too */
+		ck_assert_uint_eq(tag_at(a[i].f[0].lba), 700 + i);
+		ck_assert_uint_eq(tag_at(a[i].f[0].lba + 1), 700 + i);
+		end += 2;
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.fenced, 0);
+	ck_assert_uint_eq(in.acked, end);
+	ck_assert_uint_eq(in.device_wp, end);
+	ck_assert_uint_eq(in.queued, 0);
+	/* a piece held in flight while another is in doubt: the zone is
+	 * fenced until the held one completes; then both pieces of the long
+	 * append are listed where they went */
+	slow.delay_us = 30000;
+	amb.nth = 2;
+	ck_assert_int_eq(zns_emu_inject(dev, &slow), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q, 9, b[0], 2, acb, &a[8]), 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q, 9, big, 40, acb, &a[9]), 0);
+	ck_assert_int_ge(zns_reap(q, 1, -1), 1);	/* the doubt, first */
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.fenced, 1);
+	ck_assert_int_eq(zns_zoned_append(zt, q, 9, b[1], 2, acb, &extra), -EBUSY);
+	ck_assert_msg(strstr(zns_last_error(), "fenced") != NULL, "%s", zns_last_error());
+	ck_assert_int_eq(zns_zoned_write(zt, q, 9, b[1], 2, wcb, &extra), -EBUSY);
+	reap_all(q);
+	ck_assert_int_eq(a[8].status, 0);
+	ck_assert_int_eq(a[9].status, 0);
+	ck_assert_uint_eq(a[9].nr, 2);
+	ck_assert_uint_eq(a[9].f[0].nlb + a[9].f[1].nlb, 40);
+	for (i = 0; i < 2; i++)
+		ck_assert_uint_eq(tag_at(a[9].f[i].lba + a[9].f[i].nlb - 1), 777);
+	ck_assert_uint_eq(extra.calls, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.fenced, 0);
+	ck_assert_uint_eq(in.acked, end + 42);
+	for (i = 0; i < 8; i++)
+		free(b[i]);
+	free(big);
+}
+END_TEST
+
 /* ---------------------------------------------------------- allocation -- */
 
 /* Zones handed out with their tokens, up to the device's 14; then -EBUSY,
@@ -876,6 +954,7 @@ int main(void)
 	tcase_add_loop_test(t, test_merge, 0, 2);
 	tcase_add_test(t, test_merge_refused);
 	tcase_add_test(t, test_alloc);
+	tcase_add_test(t, test_append_doubt);
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
