@@ -132,6 +132,8 @@ struct job {
 	const struct zns_dev_info *in;
 	struct zns_queue *q;
 	struct io *ios;
+	struct io **parked;	/* refused by the layer for now (-EBUSY) */
+	unsigned int nparked;
 	uint8_t *arena;
 	uint32_t nlb;
 	uint64_t nblocks;	/* bs-sized blocks in the job's zones */

@@ -233,7 +233,9 @@ int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 	j->dirty = calloc(o->zones, 1);
 	j->lanes = calloc(j->nlanes + 1, sizeof(*j->lanes));
 	j->ios = calloc(o->iodepth, sizeof(*j->ios));
+	j->parked = calloc(o->iodepth, sizeof(*j->parked));
 	if (!j->zone_issued || !j->zone_failed || !j->zone_full || !j->held || !j->dirty || !j->lanes || !j->ios ||
+	    !j->parked ||
 	    posix_memalign((void **)&j->arena, 4096, (size_t)o->iodepth * o->bs) ||
 	    (o->verify && (o->rw == RW_APPEND || (o->rw == RW_WRITE && !o->raw)) &&
 	     alloc_seq_lba(j))) {

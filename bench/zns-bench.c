@@ -309,7 +309,26 @@ again:
 		j->zone_full[z] = 1;
 		goto again;
 	}
+	if (rc == -EBUSY) {
+		/* the zone is fenced after a fault (or the queue is full):
+		 * the IO waits for the next reap, not counted as an error */
+		j->zone_issued[z] -= j->nlb;
+		j->parked[j->nparked++] = io;
+		return 0;
+	}
 	return rc;
+}
+
+/* Send again what the layer refused for now. */
+static void retry_parked(struct job *j)
+{
+	unsigned int n = j->nparked, i;
+	struct io *held[n ? n : 1];
+
+	memcpy(held, j->parked, n * sizeof(*held));
+	j->nparked = 0;
+	for (i = 0; i < n && !j->stop; i++)
+		issue(j, held[i]);
 }
 
 static int issue_slow(struct job *j, struct io *io)
@@ -553,9 +572,12 @@ void *bench_run_job(void *arg)
 			j->rc = n;
 			break;
 		}
+		if (j->nparked && !j->draining)
+			retry_parked(j);
 		if (j->draining && zns_queue_inflight(j->q) == 0) {
 			/* append: all zones filled; reset them and refill */
 			j->draining = 0;
+			j->nparked = 0;	/* every IO is sent again below */
 			bench_reset_zones(j);
 			for (i = 0; i < o->iodepth && !j->stop; i++)
 				issue(j, &j->ios[i]);

@@ -76,12 +76,11 @@ for k in A B E; do
 	esac
 done
 
-# A controller reset in the middle of QD32 writes through the zone layer:
-# the commands in flight may fail (at most 32), nothing after them (no Zone
-# Invalid Write cascade), every block where its completion said, and the
-# run goes on to its end. (Appends are not fenced yet: during a reset the
-# kernel fails the ones sent meanwhile too, so more than 32 can fail; the
-# zone layer's issue says what is left.)
+# A controller reset in the middle of QD32 writes, then appends, through the
+# zone layer: the commands in flight may fail (at most 32), nothing after
+# them (no Zone Invalid Write cascade; appends wait behind the fence while
+# the layer finds out where the ones in doubt landed), every block where its
+# completion said, and the run goes on to its end.
 reset_run() {
 	rw=$1
 	"$zb" --dev="$ZNS_DEV_A" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=5 \
@@ -103,6 +102,7 @@ reset_run() {
 }
 if [ -n "$ZNS_DEV_A" ] && [ -n "$ZNS_CTRL_A" ]; then
 	reset_run write
+	reset_run append
 fi
 
 # A namespace that is not zoned: refused at open, saying so.
