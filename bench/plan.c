@@ -183,8 +183,8 @@ static int setup_queue(struct job *j, const struct opts *o)
 	return rc;
 }
 
-/* Writes and appends go through the zone layer unless --raw (or on the
- * null engine, which has no zones to report). */
+/* Writes, appends and randrw's writes go through the zone layer unless
+ * --raw (or on the null engine, which has no zones to report). */
 int bench_open_layer(const struct opts *o, struct zns_dev *dev,
 		     struct zns_zoned **zt)
 {
@@ -192,7 +192,7 @@ int bench_open_layer(const struct opts *o, struct zns_dev *dev,
 
 	*zt = NULL;
 	if (o->raw || o->engine == ENGINE_NULL ||
-	    (o->rw != RW_WRITE && o->rw != RW_APPEND))
+	    (o->rw != RW_WRITE && o->rw != RW_APPEND && o->rw != RW_RANDRW))
 		return 0;
 	{
 		struct zns_zoned_opts zo;
@@ -224,7 +224,7 @@ int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 	j->base = (uint64_t)j->zfirst * in->zone_size;
 	j->zcap = in->zone_cap ? in->zone_cap : in->zone_size;
 	j->nopen = nopen;
-	j->nlanes = (o->rw == RW_WRITE && o->raw) || o->rw == RW_RANDRW ? nopen : 0;
+	j->nlanes = (o->rw == RW_WRITE || o->rw == RW_RANDRW) && o->raw ? nopen : 0;
 	j->limit = o->size / o->bs;
 	j->zone_issued = calloc(o->zones, sizeof(uint64_t));
 	j->zone_failed = calloc(o->zones, sizeof(uint64_t));

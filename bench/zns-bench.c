@@ -345,9 +345,15 @@ static int issue_slow(struct job *j, struct io *io)
 		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb, on_done, io);
 		break;
 	case RW_RANDRW:
-		if ((xrand(j) % 100) >= j->o->rwmixread && (l = free_lane(j))) {
-			rc = lane_write(j, io, l);
-			break;
+		if ((xrand(j) % 100) >= j->o->rwmixread) {
+			if (j->zt) {	/* sent, parked, or (every zone
+					 * full) dropped until the refill */
+				rc = issue_layer(j, io);
+				break;
+			} else if ((l = free_lane(j))) {
+				rc = lane_write(j, io, l);
+				break;
+			}
 		}
 		/* a read, also when every open zone has its write in flight */
 		/* fall through */
