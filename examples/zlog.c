@@ -7,7 +7,8 @@
  *                        puts, a power loss, a kill -9, faults; recovers
  *                        its keys after each
  *   zlog /dev/ngXnY      on a ZNS namespace (DESTRUCTIVE): puts, reopen,
- *                        recover
+ *                        a kill -9 with puts in flight; recovers its keys
+ *                        and every zone's write pointer after each
  *
  *   cc zlog.c $(pkg-config --cflags --libs libzns) -o zlog
  *
@@ -285,6 +286,79 @@ static void put_all(struct store *s, uint64_t n, uint64_t version)
 	drain(s);
 }
 
+static const char *dev_path;
+
+static struct zns_dev *open_path(void)
+{
+	struct zns_dev *dev;
+
+	return zns_dev_open(dev_path, &dev) ? NULL : dev;
+}
+
+/* Recovery hands back each zone's true write pointer. */
+static void check_cursors(struct store *s)
+{
+	uint32_t i, n = zns_zoned_nr_zones(s->zt);
+
+	for (i = 0; i < n; i++) {
+		struct zns_zoned_zone in;
+		struct zns_zone z;
+		unsigned int one = 1;
+
+		if (zns_zoned_info(s->zt, i, &in) ||
+		    zns_report_zones(s->dev, in.zslba, NVME_ZNS_ZRAS_REPORT_ALL, &z, &one, NULL))
+			FAIL("zone %u: info or report", i);
+		if (z.state != NVME_ZNS_ZS_FULL && (in.wp != z.wp || in.device_wp != z.wp))
+			FAIL("zone %u: the layer's cursor %llu, the device's write pointer %llu", i,
+			     (unsigned long long)in.wp, (unsigned long long)z.wp);
+	}
+	printf("zlog: every zone's cursor is the device's write pointer (%u zones)\n", n);
+}
+
+static struct zns_emu_opts emu_opts;
+
+static struct zns_dev *open_emu(void)
+{
+	struct zns_dev *dev;
+
+	return zns_dev_open_emu(&emu_opts, &dev) ? NULL : dev;
+}
+
+/* Queue puts and die with them in flight: nothing of them was promised. */
+static void kill_mid_puts(struct store *s, uint64_t n, uint64_t version)
+{
+	uint64_t k;
+
+	for (k = 0; k < n; k++)
+		put(s, k, version);
+	kill(getpid(), SIGKILL);
+	_exit(4);
+}
+
+/* A child that puts version 3 of keys 0..@n-1, flushes, then dies with
+ * version 4 in flight; the parent reopens and finds 3 or 4 everywhere. */
+static void kill_test(struct store *s, uint64_t n, struct zns_dev *(*reopen)(void))
+{
+	struct zns_dev *dev;
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		FAIL("fork");
+	if (pid == 0) {
+		dev = reopen();
+		if (!dev)
+			_exit(2);
+		store_open(s, dev);
+		put_all(s, n, 3);
+		if (zns_flush(dev))
+			_exit(3);
+		kill_mid_puts(s, n, 4);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFSIGNALED(st))
+		FAIL("the child did not die of SIGKILL (%d)", st);
+}
+
 static int on_emulator(void)
 {
 	char path[] = "/tmp/zlog.XXXXXX";
@@ -299,8 +373,7 @@ static int on_emulator(void)
 	};
 	struct zns_dev *dev;
 	struct store s;
-	pid_t pid;
-	int fd = mkstemp(path), st;
+	int fd = mkstemp(path);
 
 	if (fd < 0)
 		FAIL("mkstemp");
@@ -331,28 +404,15 @@ static int on_emulator(void)
 	store_close(&s);
 	zns_dev_close(dev);
 
-	/* 2. kill -9 in the middle: what was flushed before is there */
-	pid = fork();
-	if (pid < 0)
-		FAIL("fork");
-	if (pid == 0) {
-		if (zns_dev_open_emu(&o, &dev))
-			_exit(2);
-		store_open(&s, dev);
-		put_all(&s, 300, 3);
-		if (zns_flush(dev))
-			_exit(3);
-		put_all(&s, 300, 4);
-		kill(getpid(), SIGKILL);
-		_exit(4);
-	}
-	if (waitpid(pid, &st, 0) != pid || !WIFSIGNALED(st))
-		FAIL("the child did not die of SIGKILL (%d)", st);
+	/* 2. kill -9 with puts in flight: what was flushed before is there */
+	emu_opts = o;
+	kill_test(&s, 300, open_emu);
 	if (zns_dev_open_emu(&o, &dev))
 		FAIL("reopen: %s", zns_last_error());
 	store_open(&s, dev);
 	check(&s, 300, 3, 4, "after kill -9");
 	check(&s, 500, 1, 4, "all keys after kill -9");
+	check_cursors(&s);
 	store_close(&s);
 	zns_dev_close(dev);
 	unlink(path);
@@ -384,6 +444,19 @@ static int on_device(const char *path)
 	store_open(&s, dev);
 	check(&s, 200, 2, 2, "after reopen, updated keys");
 	check(&s, 1000, 1, 2, "after reopen, all keys");
+	store_close(&s);
+	zns_dev_close(dev);
+	/* kill -9 with puts in flight: the flushed keys are there, and each
+	 * zone's cursor is the device's write pointer */
+	dev_path = path;
+	kill_test(&s, 300, open_path);
+	dev = open_path();
+	if (!dev)
+		FAIL("reopen after kill -9");
+	store_open(&s, dev);
+	check(&s, 300, 3, 4, "after kill -9");
+	check(&s, 1000, 1, 4, "all keys after kill -9");
+	check_cursors(&s);
 	store_close(&s);
 	zns_reset_all_zones(dev);
 	zns_dev_close(dev);
