@@ -14,6 +14,7 @@
 #include "sysfs.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -106,7 +107,8 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 	}
 	d->nsid = (uint32_t)rc;
 
-	zns_find_ctrl(ng, ctrl, sizeof(ctrl));
+	zns_find_ctrl(ng, ctrl, sizeof(ctrl), d->subsys, sizeof(d->subsys));
+	d->holdable = d->subsys[0] != 0;
 	if (ctrl[0])
 		d->ctrl_fd = open(ctrl, O_RDWR | O_CLOEXEC);
 
@@ -188,6 +190,7 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp)
 		free(d);
 		return rc;
 	}
+	d->holdable = 1;	/* ZNS_EMU_NO_PATH takes its paths away */
 	/* The same way in as for a device: identify, then the first zone. */
 	d->nsid = opts->nsid ? opts->nsid : 1;
 	rc = read_geometry(d, NULL);
@@ -232,4 +235,21 @@ ZNS_EXPORT
 int zns_dev_ctrl_fd(const struct zns_dev *dev)
 {
 	return dev ? dev->ctrl_fd : zns_fail(-EINVAL, "zns_dev_ctrl_fd: dev is NULL");
+}
+
+/* Is there a live path to the namespace? 1 yes (also for a device that is
+ * not behind a multipath head), 0 no (@why says each controller's state),
+ * -errno when sysfs cannot tell. */
+int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
+		 uint32_t *loss_ms)
+{
+	*loss_ms = 0;
+	if (d->emu) {
+		if (len)
+			snprintf(why, len, "the emulated device's path is down (ZNS_EMU_NO_PATH)");
+		return zns_emu_path_live(d->emu);
+	}
+	if (!d->subsys[0])
+		return 1;
+	return zns_path_state(d->subsys, why, len, loss_ms);
 }

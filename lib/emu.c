@@ -25,6 +25,7 @@
 
 #include <fcntl.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,7 @@ struct zns_emu {
 	struct emu_zone *z;
 	int fd;			/* backing file, or -1 */
 	int removed;
+	uint64_t nopath_until;	/* CLOCK_MONOTONIC ns: no path before it */
 	struct zns_emu_fault faults[MAX_FAULTS];
 	unsigned int nr_faults;
 	uint64_t changed[511];	/* Changed Zone List */
@@ -1071,6 +1073,31 @@ static void fault_spent(struct zns_emu *e, struct zns_emu_fault *f)
 
 /* ------------------------------------------------------------- exec -- */
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int zns_emu_path_live_locked(struct zns_emu *e)
+{
+	if (e->nopath_until && mono_ns() >= e->nopath_until)
+		e->nopath_until = 0;
+	return !e->nopath_until;
+}
+
+int zns_emu_path_live(struct zns_emu *e)
+{
+	int live;
+
+	emu_lock(e);
+	live = zns_emu_path_live_locked(e);
+	emu_unlock(e);
+	return live;
+}
+
 static int exec_io(struct zns_emu *e, const struct nvme_uring_cmd *c,
 		   int vec, uint64_t *result)
 {
@@ -1152,6 +1179,9 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 	case ZNS_EMU_POWER_LOSS:
 		power_cycle(e, x.granularity);
 		return x.status ? x.status : -EIO;
+	case ZNS_EMU_NO_PATH:
+		e->nopath_until = mono_ns() + (uint64_t)x.delay_us * 1000;
+		return -EINVAL;
 	case ZNS_EMU_REMOVE:
 	default:
 		e->removed = 1;
@@ -1172,6 +1202,8 @@ int zns_emu_exec(struct zns_emu *e, int how, const struct nvme_uring_cmd *c,
 	emu_lock(e);
 	if (e->removed) {
 		rc = -ENODEV;
+	} else if (unlikely(e->nopath_until) && !admin && !zns_emu_path_live_locked(e)) {
+		rc = -EINVAL;	/* never run: no path to the namespace */
 	} else if (unlikely(e->nr_faults) && (f = fault_for(e, admin, c))) {
 		rc = apply_fault(e, f, c, vec, &res, delay_us);
 	} else {
@@ -1335,7 +1367,7 @@ static int add_fault(struct zns_emu *e, const struct zns_emu_fault *f)
 {
 	struct zns_emu_fault x = *f;
 
-	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_REMOVE)
+	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_NO_PATH)
 		return zns_fail(-EINVAL, "zns_emu_inject: unknown fault kind");
 	if (x.opcode > 0xff && x.opcode != ZNS_EMU_ANY)
 		return zns_fail(-EINVAL, "zns_emu_inject: opcode is above 0xff");
@@ -1378,7 +1410,7 @@ int zns_emu_power_cycle(struct zns_dev *dev)
 int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 {
 	static const char *const kinds[] = { "", "fail", "ambiguous", "offline",
-		"read-only", "delay", "power-loss", "remove" };
+		"read-only", "delay", "power-loss", "remove", "no-path" };
 	char buf[1024], *save = NULL, *item;
 	int rc = 0;
 
@@ -1399,7 +1431,7 @@ int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 			if (tok && !strcmp(tok, kinds[k]))
 				f.kind = k;
 		if (!f.kind)
-			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove)");
+			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path)");
 		while ((tok = strtok_r(NULL, ":", &s2))) {
 			char *eq = strchr(tok, '=');
 			long long v;

@@ -29,4 +29,7 @@ int zns_emu_parse_faults(struct zns_emu *e, const char *spec);
 
 void zns_emu_free(struct zns_emu *e);
 
+/* Is there a path to the namespace (no ZNS_EMU_NO_PATH window open)? */
+int zns_emu_path_live(struct zns_emu *e);
+
 #endif /* LIBZNS_EMU_INTERNAL_H */

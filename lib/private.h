@@ -68,6 +68,9 @@ struct zns_dev {
 	uint64_t zone_mask;	/* zone_size - 1 when a power of two, else 0 */
 	uint32_t max_xfer;	/* bytes */
 	uint32_t zasl;		/* bytes */
+	uint8_t holdable;	/* commands may be held while no path is
+				 * live: a multipath head, or emulated */
+	char subsys[32];	/* multipath: nvme-subsysX, else empty */
 	struct zns_dev_info info;
 };
 
@@ -97,6 +100,12 @@ static inline int zns_admin_fd(const struct zns_dev *d)
 {
 	return d->ctrl_fd >= 0 ? d->ctrl_fd : d->fd;
 }
+
+/* Is there a live path to the namespace (device.c)? 1 yes, 0 no (@why
+ * says why), -errno when it cannot be told; *@loss_ms: how long the kernel
+ * keeps trying (ctrl_loss_tmo; 0 unknown, UINT32_MAX forever). */
+int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
+		 uint32_t *loss_ms);
 
 /* How a transport runs a command (zns_ioctl_exec(), zns_emu_exec()): an IO
  * command whose addr/data_len name one buffer, an admin command, or an IO

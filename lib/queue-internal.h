@@ -14,6 +14,7 @@
 #include "cmd.h"
 
 #include <liburing.h>
+#include <time.h>
 
 /* io_uring flags newer than the oldest liburing libzns builds with (2.2);
  * a kernel without them refuses them at setup, and libzns falls back. */
@@ -102,7 +103,54 @@ struct zns_queue {
 	unsigned int nr_bufs;
 	const struct zns_dev *files[ZNS_MAX_FILES];
 	unsigned int nr_files;
+	/* commands held while their device has no live path (queue-nopath.c):
+	 * context and the time to give up */
+	struct zns_delayed *parked;
+	unsigned int nr_parked;
+	uint32_t hold_ms;		/* opts->nopath_hold_ms */
+	uint64_t next_path_check;	/* CLOCK_MONOTONIC ns */
+	struct io_uring_sqe *shadow;	/* io_uring: a copy of the SQE (two
+					 * slots, SQE128) of each command to
+					 * a holdable device, by context */
+	const struct zns_dev **shadow_dev;
+	struct zns_pending *held_pend;	/* fallback: held commands, by context */
 };
+
+/* Bit 32 of an SQE's user_data: the command's device may lose its paths
+ * (a multipath head), so a -EINVAL may mean "no path" (queue-nopath.c). */
+#define ZNS_UD_HOLDABLE		(1ull << 32)
+
+static inline uint64_t zns_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* queue-nopath.c. Keep a copy of an io_uring command to a holdable device
+ * (called after it is encoded), so it can be sent again. */
+void zns_nopath_keep(struct zns_queue *q, struct nvme_uring_cmd *c,
+		     const struct zns_dev *dev);
+
+/* A command to a holdable device failed with -EINVAL: if its device has
+ * no live path, *@res becomes -ENOLINK and, unless the queue fails such
+ * commands at once, the command is held (returns 1: do not deliver it).
+ * @p: the fallback's pending copy, or NULL under io_uring. */
+int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
+		    const struct zns_dev *dev, const struct zns_pending *p,
+		    int *res);
+
+/* Send the held commands again once a path is back; deliver -ENOLINK for
+ * those past their time. At most every 10 ms unless @now. Returns the
+ * completions delivered. */
+unsigned int zns_nopath_poll(struct zns_queue *q, int now);
+
+/* Deliver -ENOLINK for every held command (zns_queue_exit()). */
+void zns_nopath_give_up(struct zns_queue *q);
+
+/* How long a reap that waits should sleep before polling again, ns. */
+#define ZNS_NOPATH_STEP_NS	10000000ull
 
 /* The calling thread, as a number no other live thread shares: the address
  * of a thread-local byte (one fs-relative lea, no call). */

@@ -158,11 +158,12 @@ static int check_opts(const struct zns_queue_opts *o)
 {
 	const unsigned int known = ZNS_QUEUE_SYNC | ZNS_QUEUE_NULL |
 		ZNS_QUEUE_IOPOLL | ZNS_QUEUE_SQPOLL | ZNS_QUEUE_EVENTFD |
-		ZNS_QUEUE_FIXED_FILES;
+		ZNS_QUEUE_FIXED_FILES | ZNS_QUEUE_NOPATH_FAIL;
 
 	if (!o)
 		return zns_fail(-EINVAL, "zns_queue_init: opts is NULL");
-	if (o->size < sizeof(*o))
+	/* programs built before nopath_hold_ms pass the smaller size */
+	if (o->size < offsetof(struct zns_queue_opts, nopath_hold_ms))
 		return zns_fail(-EINVAL, "zns_queue_init: opts->size must be sizeof(struct zns_queue_opts)");
 	if (!o->depth || o->depth > ZNS_MAX_DEPTH)
 		return zns_fail(-EINVAL, "zns_queue_init: depth must be 1 to 4096");
@@ -192,6 +193,10 @@ void zns_queue_free(struct zns_queue *q)
 	free(q->delayed);
 	free(q->free);
 	free(q->ctx);
+	free(q->parked);
+	free(q->shadow);
+	free(q->shadow_dev);
+	free(q->held_pend);
 	free(q);
 }
 
@@ -232,6 +237,8 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 	q = queue_alloc(opts->depth, opts->flags);
 	if (!q)
 		return zns_fail(-ENOMEM, "zns_queue_init: out of memory");
+	if (opts->size >= offsetof(struct zns_queue_opts, rsvd))
+		q->hold_ms = opts->nopath_hold_ms;
 	if (q->flags & ZNS_QUEUE_NULL)
 		q->mode = ZNS_MODE_NULL;
 	else if (q->flags & ZNS_QUEUE_SYNC)

@@ -30,13 +30,6 @@ static int signal_eventfd(struct zns_queue *q)
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Run one pending command; an emulated device may hold its completion
  * back (ZNS_EMU_DELAY), which then waits on the delayed list. */
@@ -53,9 +46,13 @@ static void run_one(struct zns_queue *q, const struct zns_pending *p)
 		x->status = zns_ioctl_exec(p->how == ZNS_EXEC_ADMIN ?
 					   zns_admin_fd(p->dev) : p->dev->fd,
 					   p->how, &p->cmd, &x->result);
+	if (unlikely(x->status == -EINVAL) && p->dev->holdable &&
+	    p->how != ZNS_EXEC_ADMIN &&
+	    zns_nopath_hold(q, p->idx, p->dev, p, &x->status))
+		return;		/* held until a path is back */
 	if (delay) {
 		q->delayed[q->nr_delayed].idx = p->idx;
-		q->delayed[q->nr_delayed++].due = now_ns() + delay * 1000ull;
+		q->delayed[q->nr_delayed++].due = zns_now_ns() + delay * 1000ull;
 	} else {
 		q->done[q->done_tail++ & q->ring_mask] = p->idx;
 	}
@@ -81,7 +78,7 @@ int zns_sync_run(struct zns_queue *q)
  * when none is due, sleep until the first one is. */
 static void take_due(struct zns_queue *q, int wait)
 {
-	uint64_t now = now_ns(), first = UINT64_MAX;
+	uint64_t now = zns_now_ns(), first = UINT64_MAX;
 	unsigned int i = 0;
 
 	while (i < q->nr_delayed) {
@@ -121,13 +118,27 @@ static unsigned int complete_done(struct zns_queue *q)
  * completion when nothing else is there. */
 unsigned int zns_sync_complete(struct zns_queue *q, int wait)
 {
-	unsigned int n;
+	unsigned int n = 0;
+	int now = 0;
 
-	zns_sync_run(q);
-	if (q->nr_delayed)
-		take_due(q, wait);
-	q->in_cb++;
-	n = complete_done(q);
-	q->in_cb--;
-	return n;
+	for (;;) {
+		if (unlikely(q->nr_parked))
+			n += zns_nopath_poll(q, now);
+		zns_sync_run(q);
+		if (q->nr_delayed)
+			take_due(q, wait);
+		q->in_cb++;
+		n += complete_done(q);
+		q->in_cb--;
+		/* waiting, and only commands held for a path in flight:
+		 * sleep a step and look again, rather than return empty */
+		if (n || !wait || !q->nr_parked || q->nr_parked != zns_inflight(q))
+			return n;
+		{
+			struct timespec ts = { 0, (long)ZNS_NOPATH_STEP_NS };
+
+			nanosleep(&ts, NULL);
+			now = 1;
+		}
+	}
 }

@@ -58,7 +58,7 @@ uring_slot(struct zns_queue *q, struct io_uring_sqe *sqe, uint32_t idx,
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = admin ? dev->ctrl_fd : dev->fd;
 	sqe->cmd_op = admin ? NVME_URING_CMD_ADMIN : NVME_URING_CMD_IO;
-	sqe->user_data = idx;
+	sqe->user_data = idx | (!admin && dev->holdable ? ZNS_UD_HOLDABLE : 0);
 	if (unlikely(q->nr_files)) {
 		int f = find_file(q, dev, admin);
 
@@ -212,6 +212,8 @@ static int prep_vec(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
 	else
 		((struct zns_pending *)((char *)c - offsetof(struct zns_pending, cmd)))
 			->how = ZNS_EXEC_IOVEC;
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
 	return 0;
 }
 
@@ -246,6 +248,8 @@ put_io(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
 					     opcode == nvme_zns_cmd_append ? slba : 0);
 
 	zns_enc_rw(c, opcode, dev->nsid, buf, len, slba, nlb, 0);
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
 	return 0;
 }
 
@@ -328,6 +332,8 @@ int zns_prep_write_zeroes(struct zns_queue *q, struct zns_dev *dev,
 	if (unlikely(!c))
 		return rc;
 	zns_enc_write_zeroes(c, dev->nsid, slba, nlb);
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
 	return 0;
 }
 
@@ -343,6 +349,8 @@ int zns_prep_flush(struct zns_queue *q, struct zns_dev *dev, zns_cb cb,
 	if (unlikely(!c))
 		return rc;
 	zns_enc_flush(c, dev->nsid);
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
 	return 0;
 }
 
@@ -364,6 +372,8 @@ int zns_prep_mgmt_send(struct zns_queue *q, struct zns_dev *dev,
 	zns_enc_mgmt_send(c, dev->nsid, slba, (uint8_t)zsa,
 			  flags & ZNS_SEND_SELECT_ALL, flags & ZNS_SEND_ZRWA,
 			  data, len);
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
 	return 0;
 }
 
@@ -385,6 +395,8 @@ int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
 		return rc;
 	zns_enc_mgmt_recv(c, dev->nsid, slba, (uint8_t)zra, (uint8_t)zrasf,
 			  partial, buf, len);
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
 	return 0;
 }
 
@@ -498,13 +510,22 @@ static unsigned int drain_cq(struct zns_queue *q)
 		seen = 0;
 		n = 0;
 		io_uring_for_each_cqe(&q->ring, head, cqe) {
+			uint64_t ud = cqe->user_data;
+			int res = cqe->res;
+
 			if (seen == ZNS_CQ_BATCH)
 				break;
 			seen++;
-			if (unlikely(cqe->user_data >= q->depth))
+			if (unlikely((ud & ~ZNS_UD_HOLDABLE) >= q->depth))
 				continue;	/* not ours (liburing timeout) */
-			q->batch[n].idx = (uint32_t)cqe->user_data;
-			q->batch[n].res = cqe->res;
+			/* a multipath head without a live path answers
+			 * -EINVAL: hold the command, or say -ENOLINK */
+			if (unlikely(res == -EINVAL && (ud & ZNS_UD_HOLDABLE)) &&
+			    zns_nopath_hold(q, (uint32_t)ud, q->shadow_dev ?
+					    q->shadow_dev[(uint32_t)ud] : NULL, NULL, &res))
+				continue;
+			q->batch[n].idx = (uint32_t)ud;
+			q->batch[n].res = res;
 			/* CQE32: the 64-bit command result follows */
 			q->batch[n].result = cqe->big_cqe[0];
 			n++;
@@ -584,9 +605,32 @@ static inline unsigned int held_complete(struct zns_queue *q, int wait)
 	return zns_sync_complete(q, wait);
 }
 
+/* Commands held for want of a path: send them again when it is back. */
+static inline unsigned int parked_poll(struct zns_queue *q, int now)
+{
+	if (likely(!q->nr_parked))
+		return 0;
+	return zns_nopath_poll(q, now);
+}
+
+/* Only held commands in flight: nothing to wait for in the kernel; sleep a
+ * step (within @timeout_us, when it is set) and look for a path. */
+static unsigned int parked_wait(struct zns_queue *q, int64_t timeout_us)
+{
+	uint64_t step = ZNS_NOPATH_STEP_NS;
+	struct timespec ts;
+
+	if (timeout_us >= 0 && (uint64_t)timeout_us * 1000 < step)
+		step = (uint64_t)timeout_us * 1000;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)step;
+	nanosleep(&ts, NULL);
+	return zns_nopath_poll(q, 1);
+}
+
 static int uring_poll(struct zns_queue *q)
 {
-	unsigned int got = drain_cq(q) + held_complete(q, 0);
+	unsigned int got = drain_cq(q) + held_complete(q, 0) + parked_poll(q, 0);
 	int events = !got && zns_inflight(q) > zns_backend_held(q) &&
 		     kernel_has_events(q);
 	int rc;
@@ -608,12 +652,22 @@ static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned in
 
 	if (!min)
 		return uring_poll(q);
-	got = drain_cq(q) + held_complete(q, 0);
+	got = drain_cq(q) + held_complete(q, 0) + parked_poll(q, 0);
 	/* Waiting: submit in the same kernel entry that waits. Commands the
 	 * callbacks prepare go out with the next call. */
 	while (got < min && zns_inflight(q)) {
 		unsigned int held = zns_backend_held(q);
 
+		if (unlikely(q->nr_parked) && q->nr_parked + held >= zns_inflight(q)) {
+			/* only commands held for a path (and emulated
+			 * ones): wait in steps, not in the kernel */
+			io_uring_submit(&q->ring);
+			got += held_complete(q, 0) + parked_wait(q, timeout_us);
+			got += drain_cq(q);
+			if (timeout_us >= 0)
+				break;
+			continue;
+		}
 		if (held && held == zns_inflight(q)) {
 			/* only emulated commands: nothing to wait for in
 			 * the kernel */
@@ -623,12 +677,13 @@ static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned in
 				break;
 			continue;
 		}
-		/* with emulated commands held too, wait in short steps */
-		rc = uring_wait(q, min - got, held ? 1000 : timeout_us);
+		/* with emulated or parked commands too, wait in short steps */
+		rc = uring_wait(q, min - got, held ? 1000 : q->nr_parked ?
+				(int64_t)(ZNS_NOPATH_STEP_NS / 1000) : timeout_us);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return got ? (int)got : rc;
-		got += drain_cq(q) + held_complete(q, 0);
-		if (held && rc == -ETIME && timeout_us < 0)
+		got += drain_cq(q) + held_complete(q, 0) + parked_poll(q, 0);
+		if ((held || q->nr_parked) && rc == -ETIME && timeout_us < 0)
 			continue;
 		if (rc < 0 || timeout_us >= 0)
 			break;
@@ -710,6 +765,8 @@ int zns_queue_exit(struct zns_queue *q)
 		return zns_fail(-EDEADLK, "zns_queue_exit: called from a callback of this queue; free the queue after zns_reap() returns");
 	if (zns_inflight(q) && q->owner && q->owner != zns_self())
 		return zns_fail(-EEXIST, "zns_queue_exit: commands are in flight and this queue belongs to another thread: exit it on that thread");
+	/* commands held for a path are not sent: they complete now */
+	zns_nopath_give_up(q);
 	while (zns_inflight(q)) {
 		rc = zns_reap(q, 1, -1);
 		if (rc < 0) {

@@ -171,6 +171,8 @@ static const char *zns_errno_hint(int err)
 		return "Bad address: a data buffer is NULL (libzns refuses those before sending), or the kernel could not map it (seen for commands sent while a controller resets)";
 	case EINVAL:
 		return "Invalid argument: a NULL handle, a length of 0, an unknown flag or action, or an LBA that must start a zone (zns_last_error() names the rule)";
+	case ENOLINK:
+		return "No live path to the namespace: every controller of its subsystem is reconnecting or resetting; the command was not sent (queues hold such commands until a path returns, up to ctrl_loss_tmo or nopath_hold_ms)";
 	default:
 		return NULL;
 	}

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* snprintf that reports truncation instead of warning about it. */
@@ -70,7 +71,75 @@ void zns_ng_path(const char *path, char *out, size_t len)
  * parent is the controller (nvmeX) or, with native multipath, the subsystem
  * (nvme-subsysX), whose first live controller then carries admin commands.
  */
-void zns_find_ctrl(const char *ng, char *out, size_t len)
+/* Read a short sysfs attribute into @buf (newline dropped); 0 or -errno. */
+static int read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	buf[0] = 0;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+int zns_path_state(const char *subsys, char *why, size_t len,
+		   uint32_t *loss_ms)
+{
+	char dir[PATH_MAX], at[PATH_MAX], state[32], tmo[32];
+	size_t used = 0;
+	int live = 0, seen = 0;
+	struct dirent *e;
+	DIR *d;
+
+	*loss_ms = 0;
+	why[0] = 0;
+	if (zns_pathf(dir, sizeof(dir), "/sys/class/nvme-subsystem/%s", subsys))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		unsigned int x;
+		char more;
+
+		if (sscanf(e->d_name, "nvme%u%c", &x, &more) != 1)
+			continue;	/* controllers only */
+		seen++;
+		zns_pathf(at, sizeof(at), "%s/%s/state", dir, e->d_name);
+		read_attr(at, state, sizeof(state));
+		live |= strcmp(state, "live") == 0;
+		zns_pathf(at, sizeof(at), "%s/%s/ctrl_loss_tmo", dir, e->d_name);
+		if (read_attr(at, tmo, sizeof(tmo)) == 0 && tmo[0]) {
+			uint32_t ms = strcmp(tmo, "off") == 0 ? UINT32_MAX :
+				      (uint32_t)strtoul(tmo, NULL, 10) * 1000u;
+
+			if (ms > *loss_ms)
+				*loss_ms = ms;
+		}
+		if (used < len) {
+			int n = snprintf(why + used, len - used, "%s%s %s",
+					 used ? ", " : "", e->d_name,
+					 state[0] ? state : "gone");
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	closedir(d);
+	if (!seen && len)
+		snprintf(why, len, "no controller left");
+	return live;
+}
+
+void zns_find_ctrl(const char *ng, char *out, size_t len, char *subsys,
+		   size_t slen)
 {
 	char link[PATH_MAX], target[PATH_MAX], dir[PATH_MAX];
 	const char *base = strrchr(ng, '/');
@@ -79,6 +148,7 @@ void zns_find_ctrl(const char *ng, char *out, size_t len)
 	struct dirent *e;
 
 	out[0] = 0;
+	subsys[0] = 0;
 	base = base ? base + 1 : ng;
 	zns_pathf(link, sizeof(link), "/sys/class/nvme-generic/%s/device", base);
 	n = readlink(link, target, sizeof(target) - 1);
@@ -91,6 +161,7 @@ void zns_find_ctrl(const char *ng, char *out, size_t len)
 		zns_pathf(out, len, "/dev/%s", base);
 		return;
 	}
+	zns_pathf(subsys, slen, "%s", base);
 	zns_pathf(dir, sizeof(dir), "/sys/class/nvme-subsystem/%s", base);
 	d = opendir(dir);
 	if (!d)

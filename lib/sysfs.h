@@ -19,8 +19,17 @@ void zns_ng_path(const char *path, char *out, size_t len);
 
 /* The controller char device of a namespace generic device (its sysfs
  * parent, or with native multipath the subsystem's first live controller);
- * empty when none is found. */
-void zns_find_ctrl(const char *ng, char *out, size_t len);
+ * empty when none is found. With native multipath, @subsys gets the
+ * subsystem's name (nvme-subsysX), else it is emptied. */
+void zns_find_ctrl(const char *ng, char *out, size_t len, char *subsys,
+		   size_t slen);
+
+/* Has the multipath subsystem @subsys a live controller (a path)? 1 yes, 0
+ * no (@why names each controller's state), -errno when it cannot be read.
+ * *@loss_ms gets the longest ctrl_loss_tmo of its controllers (0 when
+ * none says; UINT32_MAX for "off"). */
+int zns_path_state(const char *subsys, char *why, size_t len,
+		   uint32_t *loss_ms);
 
 /* Bound max_xfer and zasl by the kernel's limits for the namespace's
  * request queue (max_hw_sectors_kb, max_segments). */

@@ -109,6 +109,11 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 				   * fails with @status */
 #define ZNS_EMU_REMOVE		7 /* the namespace disappears: this command
 				   * and every later one fail with -ENODEV */
+#define ZNS_EMU_NO_PATH		8 /* every path goes away for @delay_us:
+				   * IO commands meanwhile (this one too)
+				   * fail with -EINVAL and are never run, as
+				   * the kernel answers on a multipath head
+				   * with no live path */
 
 /* @opcode of struct zns_emu_fault: any command. */
 #define ZNS_EMU_ANY		0xffff
@@ -116,7 +121,7 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 /**
  * struct zns_emu_fault - one fault to inject into an emulated device
  * @size: sizeof(struct zns_emu_fault)
- * @kind: ZNS_EMU_FAIL ... ZNS_EMU_REMOVE
+ * @kind: ZNS_EMU_FAIL ... ZNS_EMU_NO_PATH
  * @opcode: the IO opcode it applies to (0x01 write, 0x02 read, 0x7d zone
  *          append, 0x79 zone management send, ...), or ZNS_EMU_ANY
  * @nth: the fault fires on the @nth matching command from now (1: the next)
@@ -124,7 +129,7 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
  * @status: the completion status: an NVMe status > 0 (e.g. 0x371, a
  *          fabrics path error) or a negated errno (e.g. -EINTR, as a
  *          cancelled passthrough command reports)
- * @delay_us: ZNS_EMU_DELAY: microseconds
+ * @delay_us: ZNS_EMU_DELAY, ZNS_EMU_NO_PATH: microseconds
  * @zslba: only commands on the zone that starts here (~0: any zone)
  * @granularity: ZNS_EMU_POWER_LOSS: what survives of writes not yet
  *               durable, in logical blocks from the durable write pointer

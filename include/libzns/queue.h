@@ -57,6 +57,8 @@ typedef void (*zns_cb)(void *user, int status, uint64_t result);
 #define ZNS_QUEUE_SQPOLL	(1u << 3) /* IORING_SETUP_SQPOLL */
 #define ZNS_QUEUE_EVENTFD	(1u << 4) /* zns_queue_fd() for event loops */
 #define ZNS_QUEUE_FIXED_FILES	(1u << 5) /* register device files */
+#define ZNS_QUEUE_NOPATH_FAIL	(1u << 6) /* no live path: -ENOLINK at
+					   * once, do not hold */
 
 /* Backends reported by zns_queue_mode(). */
 #define ZNS_MODE_URING	1	/* io_uring uring_cmd passthrough */
@@ -70,6 +72,19 @@ typedef void (*zns_cb)(void *user, int status, uint64_t result);
  * @flags: ZNS_QUEUE_* flags
  * @sq_thread_idle: SQPOLL: milliseconds the kernel thread spins idle
  * @sq_thread_cpu: SQPOLL: CPU to pin the kernel thread to, or -1
+ * @nopath_hold_ms: how long a command to a namespace with no live path
+ *                  (a multipath head whose controllers are all
+ *                  reconnecting or resetting) is held before it completes
+ *                  with -ENOLINK; 0: the controllers' ctrl_loss_tmo, or 60 s
+ *                  where they have none (since LIBZNS_0.3; programs built
+ *                  before pass a smaller @size and get 0)
+ * @rsvd: reserved, zero
+ *
+ * Such a command is answered by the kernel with -EINVAL without being sent;
+ * the queue tells it from a real invalid argument by the controllers'
+ * states in sysfs, holds it, and sends it again unchanged when a path is
+ * live, as the block layer holds IO. ZNS_QUEUE_NOPATH_FAIL completes it
+ * with -ENOLINK at once instead.
  */
 struct zns_queue_opts {
 	size_t size;
@@ -77,6 +92,8 @@ struct zns_queue_opts {
 	uint32_t flags;
 	uint32_t sq_thread_idle;
 	int32_t sq_thread_cpu;
+	uint32_t nopath_hold_ms;
+	uint32_t rsvd;
 };
 
 /**

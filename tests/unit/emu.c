@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -811,6 +812,131 @@ START_TEST(test_vectors)
 }
 END_TEST
 
+/* ------------------------------------------------------------ no path -- */
+
+struct np {
+	int status;
+	uint64_t result;
+	unsigned int calls;
+};
+
+static void np_cb(void *user, int status, uint64_t result)
+{
+	struct np *d = user;
+
+	d->status = status;
+	d->result = result;
+	d->calls++;
+}
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct zns_queue *np_queue(unsigned int flags, uint32_t hold_ms)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 16,
+				     .flags = flags, .sq_thread_cpu = -1,
+				     .nopath_hold_ms = hold_ms };
+	struct zns_queue *q;
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+	return q;
+}
+
+/* Reap until nothing is in flight; returns how many reaps came back with
+ * nothing (a caller spinning would see many). */
+static unsigned int np_reap_all(struct zns_queue *q)
+{
+	unsigned int empty = 0;
+	int rc;
+
+	while (zns_queue_inflight(q)) {
+		rc = zns_reap(q, 1, -1);
+		ck_assert_int_ge(rc, 0);
+		empty += rc == 0;
+	}
+	return empty;
+}
+
+/* Every path gone for 60 ms from the third command on (the device answers
+ * -EINVAL without running anything, as a multipath head does): the queue
+ * holds the commands and sends them again when the path is back; each
+ * completes once, successfully, and the waiting caller does not spin. With
+ * ZNS_QUEUE_NOPATH_FAIL each gets -ENOLINK at once; past nopath_hold_ms,
+ * -ENOLINK; zns_queue_exit() completes held commands at once. */
+START_TEST(test_no_path)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_NO_PATH, ZNS_EMU_ANY, 0);
+	struct zns_queue *q = np_queue(modes[_i], 0);
+	struct np d[8];
+	uint64_t t0;
+	unsigned int i, empty;
+
+	memset(d, 0, sizeof(d));
+	f.nth = 3;
+	f.delay_us = 60000;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	t0 = ms_now();
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(zns_prep_append(q, dev, buf, zs(i % 2), 1, np_cb, &d[i]), 0);
+	empty = np_reap_all(q);
+	ck_assert_uint_ge(ms_now() - t0, 50);
+	ck_assert_uint_le(empty, 2);
+	for (i = 0; i < 8; i++) {
+		ck_assert_uint_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, 0);
+	}
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 4);	/* each ran once */
+	ck_assert_uint_eq(zone(1).wp, zs(1) + 4);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+
+	/* fail at once */
+	q = np_queue(modes[_i] | ZNS_QUEUE_NOPATH_FAIL, 0);
+	memset(d, 0, sizeof(d));
+	f.nth = 1;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(zns_prep_write(q, dev, buf, zs(2) + i, 1, np_cb, &d[i]), 0);
+	np_reap_all(q);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, -ENOLINK);
+	}
+	ck_assert_msg(strstr(zns_last_error(), "no live path") != NULL, "%s", zns_last_error());
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	while (ms_now() - t0 < 200)	/* let that window close */
+		usleep(10000);
+	ck_assert_uint_eq(zone(2).wp, zs(2));	/* none of them ran */
+
+	/* held for at most 20 ms of a 300 ms outage */
+	q = np_queue(modes[_i], 20);
+	memset(d, 0, sizeof(d));
+	f.delay_us = 300000;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	t0 = ms_now();
+	ck_assert_int_eq(zns_prep_read(q, dev, rbuf, zs(0), 1, np_cb, &d[0]), 0);
+	np_reap_all(q);
+	ck_assert_uint_lt(ms_now() - t0, 250);
+	ck_assert_uint_eq(d[0].calls, 1);
+	ck_assert_int_eq(d[0].status, -ENOLINK);
+	/* exit with a command held: it completes now, not when the path is
+	 * back */
+	ck_assert_int_eq(zns_prep_read(q, dev, rbuf, zs(0), 1, np_cb, &d[1]), 0);
+	ck_assert_int_ge(zns_reap(q, 0, 0), 0);
+	ck_assert_uint_eq(zns_queue_inflight(q), 1);
+	t0 = ms_now();
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	ck_assert_uint_lt(ms_now() - t0, 50);
+	ck_assert_uint_eq(d[1].calls, 1);
+	ck_assert_int_eq(d[1].status, -ENOLINK);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("emu");
@@ -841,6 +967,7 @@ int main(void)
 	tcase_add_test(t, test_kill);
 	tcase_add_loop_test(t, test_queue_modes, 0, 2);
 	tcase_add_loop_test(t, test_vectors, 0, 2);
+	tcase_add_loop_test(t, test_no_path, 0, 2);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -72,6 +72,7 @@ START_TEST(test_last_error)
 	ck_assert(strstr(zns_last_error(), "action") != NULL);
 	ck_assert(strstr(zns_status_str(-EEXIST), "thread") != NULL);
 	ck_assert(strstr(zns_status_str(-EDEADLK), "callback") != NULL);
+	ck_assert(strstr(zns_status_str(-ENOLINK), "No live path") != NULL);
 }
 END_TEST
 

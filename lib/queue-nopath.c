@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Commands held while their namespace has no live path.
+ *
+ * On a multipath namespace head (/dev/ngXnY of a fabrics or multi-port
+ * subsystem), while every controller is connecting or resetting the kernel
+ * answers each passthrough command at once with -EINVAL, without sending
+ * it. The block layer would instead hold the IO until a path returns or the
+ * controller's loss timeout (ctrl_loss_tmo) expires. A queue does the same:
+ * a -EINVAL from such a device while sysfs shows no live controller is
+ * "no path", not a bad argument. The command is held (its context stays
+ * taken, so it counts as in flight) and sent again, unchanged, once a
+ * controller is live; past the hold time it completes with -ENOLINK. With
+ * ZNS_QUEUE_NOPATH_FAIL it completes with -ENOLINK at once. Either way its
+ * callback runs exactly once. A command the kernel refused was never sent,
+ * so sending it again cannot run it twice.
+ *
+ * Under io_uring the SQE is gone once submitted, so commands to such
+ * devices keep a copy of theirs (zns_nopath_keep(), off the hot path's
+ * common case: one flag test). The fallback holds its pending copy.
+ * Emulated devices lose their path with ZNS_EMU_NO_PATH, which is how the
+ * unit suites test this without a fabric.
+ *
+ * Layer: queues; see queue-internal.h.
+ */
+#include "queue-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define DEFAULT_HOLD_MS	60000u	/* when the device says no ctrl_loss_tmo */
+
+void zns_nopath_keep(struct zns_queue *q, struct nvme_uring_cmd *c,
+		     const struct zns_dev *dev)
+{
+	struct io_uring_sqe *sqe;
+	uint32_t idx;
+
+	if (q->mode != ZNS_MODE_URING || dev->emu)
+		return;		/* the fallback holds its pending copy */
+	sqe = (struct io_uring_sqe *)((char *)c - offsetof(struct io_uring_sqe, cmd));
+	idx = (uint32_t)sqe->user_data;
+	if (!q->shadow) {
+		/* once per queue: two 64-byte slots per context (SQE128) */
+		q->shadow = calloc((size_t)q->depth * 2, sizeof(*q->shadow));
+		q->shadow_dev = calloc(q->depth, sizeof(*q->shadow_dev));
+		if (!q->shadow || !q->shadow_dev) {
+			free(q->shadow);
+			free(q->shadow_dev);
+			q->shadow = NULL;
+			q->shadow_dev = NULL;
+			return;	/* such a command fails with -ENOLINK */
+		}
+	}
+	memcpy(&q->shadow[2 * idx], sqe, 2 * sizeof(*sqe));
+	q->shadow_dev[idx] = dev;
+}
+
+/* The parked list and the fallback's copies, made on the first hold. */
+static int hold_alloc(struct zns_queue *q, int backend)
+{
+	if (!q->parked)
+		q->parked = calloc(q->depth, sizeof(*q->parked));
+	if (backend && !q->held_pend)
+		q->held_pend = calloc(q->depth, sizeof(*q->held_pend));
+	return q->parked && (!backend || q->held_pend);
+}
+
+int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
+		    const struct zns_dev *dev, const struct zns_pending *p,
+		    int *res)
+{
+	char why[192];
+	uint32_t loss = 0, hold;
+	int live = dev ? zns_dev_path(dev, why, sizeof(why), &loss) : 1;
+
+	if (live != 0)
+		return 0;	/* a path is live: a real invalid argument */
+	*res = -ENOLINK;
+	zns_failf(-ENOLINK, "no live path to the namespace (%s): the command was not sent", why);
+	if (q->flags & ZNS_QUEUE_NOPATH_FAIL)
+		return 0;
+	if (!p && (!q->shadow || q->shadow_dev[idx] != dev))
+		return 0;	/* no copy to send again */
+	if (!hold_alloc(q, p != NULL))
+		return 0;
+	if (p)
+		q->held_pend[idx] = *p;
+	hold = q->hold_ms ? q->hold_ms : loss ? loss : DEFAULT_HOLD_MS;
+	q->parked[q->nr_parked].idx = idx;
+	q->parked[q->nr_parked++].due = hold == UINT32_MAX ? UINT64_MAX :
+		zns_now_ns() + (uint64_t)hold * 1000000ull;
+	return 1;
+}
+
+/* Send a held command again: 0, or -EBUSY when there is no SQE now. */
+static int resend(struct zns_queue *q, uint32_t idx)
+{
+	if (q->held_pend && q->held_pend[idx].dev) {
+		q->pend[q->pend_tail++ & q->ring_mask] = q->held_pend[idx];
+		q->held_pend[idx].dev = NULL;
+		return 0;
+	}
+	{
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+
+		if (!sqe) {
+			io_uring_submit(&q->ring);
+			sqe = io_uring_get_sqe(&q->ring);
+			if (!sqe)
+				return -EBUSY;
+		}
+		memcpy(sqe, &q->shadow[2 * idx], 2 * sizeof(*sqe));
+		q->shadow_dev[idx] = NULL;
+	}
+	return 0;
+}
+
+static const struct zns_dev *held_dev(const struct zns_queue *q, uint32_t idx)
+{
+	if (q->held_pend && q->held_pend[idx].dev)
+		return q->held_pend[idx].dev;
+	return q->shadow_dev ? q->shadow_dev[idx] : NULL;
+}
+
+static void give_up(struct zns_queue *q, uint32_t idx)
+{
+	if (q->held_pend)
+		q->held_pend[idx].dev = NULL;
+	if (q->shadow_dev)
+		q->shadow_dev[idx] = NULL;
+	q->in_cb++;
+	zns_complete(q, idx, -ENOLINK, 0);
+	q->in_cb--;
+}
+
+unsigned int zns_nopath_poll(struct zns_queue *q, int now)
+{
+	const struct zns_dev *last = NULL;
+	uint64_t t = zns_now_ns();
+	unsigned int i = 0, n = 0;
+	int live = 0;
+
+	if (!q->nr_parked || (!now && t < q->next_path_check))
+		return 0;
+	q->next_path_check = t + ZNS_NOPATH_STEP_NS;
+	while (i < q->nr_parked) {
+		struct zns_delayed d = q->parked[i];
+		const struct zns_dev *dev = held_dev(q, d.idx);
+		char why[8];
+		uint32_t loss;
+
+		if (dev != last) {	/* one sysfs look per device a pass */
+			live = dev ? zns_dev_path(dev, why, sizeof(why), &loss) : 0;
+			last = dev;
+		}
+		if (live == 1 && resend(q, d.idx) == 0) {
+			q->parked[i] = q->parked[--q->nr_parked];
+			continue;
+		}
+		if (t >= d.due) {
+			q->parked[i] = q->parked[--q->nr_parked];
+			zns_failf(-ENOLINK, "no live path to the namespace for the whole hold time: the command was not sent");
+			give_up(q, d.idx);
+			n++;
+			continue;
+		}
+		i++;
+	}
+	return n;
+}
+
+void zns_nopath_give_up(struct zns_queue *q)
+{
+	while (q->nr_parked) {
+		uint32_t idx = q->parked[--q->nr_parked].idx;
+
+		zns_fail(-ENOLINK, "zns_queue_exit: the command was held for want of a path, and the queue is freed: it was not sent");
+		give_up(q, idx);
+	}
+}
