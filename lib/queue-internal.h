@@ -114,6 +114,13 @@ struct zns_queue {
 					 * a holdable device, by context */
 	const struct zns_dev **shadow_dev;
 	struct zns_pending *held_pend;	/* fallback: held commands, by context */
+	uint64_t *held_due;		/* by context: a held command's give-up
+					 * time while it is sent again, or 0 */
+	const struct zns_dev *np_dev;	/* the last look at a device's paths */
+	uint64_t np_until;
+	uint32_t np_loss;
+	int np_live;
+	char np_why[160];
 };
 
 /* Bit 32 of an SQE's user_data: the command's device may lose its paths

@@ -36,10 +36,18 @@ void zns_nopath_keep(struct zns_queue *q, struct nvme_uring_cmd *c,
 	struct io_uring_sqe *sqe;
 	uint32_t idx;
 
-	if (q->mode != ZNS_MODE_URING || dev->emu)
-		return;		/* the fallback holds its pending copy */
+	if (q->mode != ZNS_MODE_URING || dev->emu) {
+		/* the fallback holds its pending copy; a new command in
+		 * this context was never held */
+		if (q->held_due)
+			q->held_due[((struct zns_pending *)((char *)c -
+				offsetof(struct zns_pending, cmd)))->idx] = 0;
+		return;
+	}
 	sqe = (struct io_uring_sqe *)((char *)c - offsetof(struct io_uring_sqe, cmd));
 	idx = (uint32_t)sqe->user_data;
+	if (q->held_due)
+		q->held_due[idx] = 0;
 	if (!q->shadow) {
 		/* once per queue: two 64-byte slots per context (SQE128) */
 		q->shadow = calloc((size_t)q->depth * 2, sizeof(*q->shadow));
@@ -61,9 +69,31 @@ static int hold_alloc(struct zns_queue *q, int backend)
 {
 	if (!q->parked)
 		q->parked = calloc(q->depth, sizeof(*q->parked));
+	if (!q->held_due)
+		q->held_due = calloc(q->depth, sizeof(*q->held_due));
 	if (backend && !q->held_pend)
 		q->held_pend = calloc(q->depth, sizeof(*q->held_pend));
-	return q->parked && (!backend || q->held_pend);
+	return q->parked && q->held_due && (!backend || q->held_pend);
+}
+
+/* The last look at a device's paths, kept for 1 ms: an outage answers a
+ * whole queue's commands at once. */
+static int path_live(struct zns_queue *q, const struct zns_dev *dev,
+		     char *why, size_t len, uint32_t *loss)
+{
+	uint64_t t = zns_now_ns();
+
+	if (dev == q->np_dev && t < q->np_until && !q->np_live) {
+		*loss = q->np_loss;
+		snprintf(why, len, "%s", q->np_why);
+		return 0;
+	}
+	q->np_live = zns_dev_path(dev, q->np_why, sizeof(q->np_why), &q->np_loss);
+	q->np_dev = dev;
+	q->np_until = t + 1000000;
+	*loss = q->np_loss;
+	snprintf(why, len, "%s", q->np_why);
+	return q->np_live;
 }
 
 int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
@@ -72,8 +102,21 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 {
 	char why[192];
 	uint32_t loss = 0, hold;
-	int live = dev ? zns_dev_path(dev, why, sizeof(why), &loss) : 1;
+	uint64_t again = q->held_due ? q->held_due[idx] : 0;
+	int live;
 
+	/* a command held before and sent again when a path looked live:
+	 * refused again, it still has no path (the head may not use the new
+	 * controller yet); hold it on until its time is up */
+	if (again && zns_now_ns() < again && (p || (q->shadow && q->shadow_dev[idx] == dev))) {
+		*res = -ENOLINK;
+		if (p)
+			q->held_pend[idx] = *p;
+		q->parked[q->nr_parked].idx = idx;
+		q->parked[q->nr_parked++].due = again;
+		return 1;
+	}
+	live = dev ? path_live(q, dev, why, sizeof(why), &loss) : 1;
 	if (live != 0)
 		return 0;	/* a path is live: a real invalid argument */
 	*res = -ENOLINK;
@@ -88,8 +131,9 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 		q->held_pend[idx] = *p;
 	hold = q->hold_ms ? q->hold_ms : loss ? loss : DEFAULT_HOLD_MS;
 	q->parked[q->nr_parked].idx = idx;
-	q->parked[q->nr_parked++].due = hold == UINT32_MAX ? UINT64_MAX :
+	q->parked[q->nr_parked].due = hold == UINT32_MAX ? UINT64_MAX :
 		zns_now_ns() + (uint64_t)hold * 1000000ull;
+	q->held_due[idx] = q->parked[q->nr_parked++].due;
 	return 1;
 }
 
@@ -125,6 +169,7 @@ static const struct zns_dev *held_dev(const struct zns_queue *q, uint32_t idx)
 
 static void give_up(struct zns_queue *q, uint32_t idx)
 {
+	q->held_due[idx] = 0;
 	if (q->held_pend)
 		q->held_pend[idx].dev = NULL;
 	if (q->shadow_dev)
@@ -151,7 +196,8 @@ unsigned int zns_nopath_poll(struct zns_queue *q, int now)
 		uint32_t loss;
 
 		if (dev != last) {	/* one sysfs look per device a pass */
-			live = dev ? zns_dev_path(dev, why, sizeof(why), &loss) : 0;
+			q->np_dev = NULL;	/* a fresh look */
+			live = dev ? path_live(q, dev, why, sizeof(why), &loss) : 0;
 			last = dev;
 		}
 		if (live == 1 && resend(q, d.idx) == 0) {

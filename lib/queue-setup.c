@@ -197,6 +197,7 @@ void zns_queue_free(struct zns_queue *q)
 	free(q->shadow);
 	free(q->shadow_dev);
 	free(q->held_pend);
+	free(q->held_due);
 	free(q);
 }
 
