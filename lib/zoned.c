@@ -706,6 +706,24 @@ static void zz_done(void *user, int status, uint64_t result)
 	/* cannot fail: the queue freed this command's context before it ran
 	 * this callback, and nothing was prepared since */
 	issue_next(zt, z);
+	if (chain && !chain->next && !z->firing && !z->fire_head) {
+		/* one request and no callback of the zone still to run: give
+		 * it back now, run its callback after the lock (a completion
+		 * of the zone inside it comes after it either way) */
+		zns_zoned_cb cb = chain->cb;
+		void *u = chain->user;
+		int st = chain->status;
+		uint64_t lba = chain->lba;
+		uint32_t nlb = chain->nlb;
+
+		put_req(zt, chain);
+		if (!z->busy && !z->head && !z->frags && !z->fenced)
+			z->q = NULL;
+		zz_unlock(zt);
+		if (cb)
+			cb(u, st, lba, nlb);
+		return;
+	}
 	if (chain) {
 		chain->next_chain = NULL;
 		if (z->fire_tail)
