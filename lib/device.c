@@ -101,6 +101,11 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 		goto fail;
 	}
 	rc = ioctl(d->fd, NVME_IOCTL_ID);
+	if (rc < 0 && (errno == EWOULDBLOCK || errno == EAGAIN)) {
+		/* a multipath head answers so while no path is live */
+		rc = zns_fail(-ENOLINK, "zns_dev_open: the namespace has no live path (its controllers are reconnecting or resetting): retry when one is live");
+		goto fail;
+	}
 	if (rc <= 0) {
 		rc = zns_fail(-ENOTTY, "zns_dev_open: not an NVMe namespace (the NVME_IOCTL_ID ioctl failed)");
 		goto fail;

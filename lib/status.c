@@ -156,7 +156,7 @@ static const char *zns_errno_hint(int err)
 	case ERANGE:
 		return "LBA range beyond the end of the namespace";
 	case EBUSY:
-		return "Queue full: reap completions with zns_reap(), then prepare again";
+		return "Busy: the queue holds depth commands, or (zone layer) no active token or request slot is free, or the zone is fenced or in use: reap completions with zns_reap(), or finish or reset a zone, then retry (zns_last_error() names the rule)";
 	case ENODEV:
 		return "Controller device not open: admin commands need read-write access to /dev/nvmeX";
 	case EOPNOTSUPP:

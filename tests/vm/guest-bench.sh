@@ -120,10 +120,16 @@ path_run() {
 	sub=$(basename "$link")
 	extra=--verify
 	[ "$rw" = randread ] && extra=
-	"$zb" --dev="$ZNS_DEV_F" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=9 \
+	# start with a live path (the host reconnects within a second or two
+	# of the port coming back)
+	i=0
+	while [ "$(cat "/sys/class/nvme/$(basename "$ZNS_CTRL_F")/state")" != live ] && [ $i -lt 300 ]; do
+		i=$((i + 1)); sleep 0.1
+	done
+	"$zb" --dev="$ZNS_DEV_F" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=10 \
 		$extra > "$t/o" 2> "$t/err" &
 	pid=$!
-	sleep 2
+	sleep 4
 	rm "$link"
 	sleep 3
 	ln -s "$cfs/subsystems/$sub" "$link"
