@@ -12,6 +12,16 @@
  * are powers of two in units of CAP.MPSMIN, which the driver sets to it. */
 #define ZNS_CTRL_PAGE	4096u
 
+/* MDTS and ZASL: 2^@v minimum pages (0: no limit); a power past what 32
+ * bits hold (fuzzed or broken data) is taken as 2 GiB, the most libzns
+ * sends. */
+static uint32_t pages(uint8_t v)
+{
+	if (!v)
+		return 0;
+	return v >= 19 ? 1u << 31 : ZNS_CTRL_PAGE << v;
+}
+
 int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
 			const void *id_ns, const void *zns_id_ns,
 			const void *zns_id_ctrl)
@@ -23,7 +33,7 @@ int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
 	uint64_t v;
 
 	/* Identify Controller: MDTS at byte 77. */
-	in->mdts = ic[77] ? ZNS_CTRL_PAGE << ic[77] : 0;
+	in->mdts = pages(ic[77]);
 
 	/* NVM Identify Namespace: NSZE at 0, NLBAF 25, FLBAS 26, LBAF[] 128. */
 	memcpy(&v, ns, 8);
@@ -56,7 +66,7 @@ int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
 	}
 
 	/* ZNS Identify Controller: ZASL (0: MDTS applies). */
-	in->zasl = zc[0] ? ZNS_CTRL_PAGE << zc[0] : in->mdts;
+	in->zasl = zc[0] ? pages(zc[0]) : in->mdts;
 
 	d->max_xfer = in->mdts ? in->mdts : (1u << 31);
 	if (!in->zasl || in->zasl > d->max_xfer)
@@ -95,6 +105,11 @@ int zns_parse_report(const void *buf, size_t len, uint32_t zdes,
 		return zns_fail(-EINVAL, "zns_parse_report: zones is NULL");
 	n = zns_le64(r->nr_zones);
 	fit = (len - sizeof(*r)) / stride;
+#ifdef ZNS_FUZZ_PLANT
+	/* tests/fuzz/run.sh plants this bug (one descriptor past the end)
+	 * to check that the fuzzer finds it; never defined otherwise */
+	fit++;
+#endif
 	if (n > fit)
 		n = fit;
 	if (n > max)

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 struct zns_status_name {
@@ -186,6 +187,9 @@ const char *zns_status_str(int status)
 
 	if (status == 0)
 		return "Success";
+	if (status == INT_MIN)	/* no errno is that large (and -INT_MIN
+				 * does not exist) */
+		return "Unknown status";
 	if (status < 0) {
 		const char *hint = zns_errno_hint(-status);
 

@@ -132,6 +132,13 @@ START_TEST(test_decode_captured_identify)
 	ck_assert_uint_eq(d.info.zrwas, g->zrwas);
 	ck_assert_uint_eq(d.info.zrwafg, g->zrwafg);
 	ck_assert_uint_eq(d.info.nr_lbas, g->zone_size * g->nr_zones);
+	/* MDTS and ZASL exponents past 32 bits (found by fuzzing: the shift
+	 * was undefined) decode to the 2 GiB cap */
+	blobs[0][77] = 255;
+	blobs[3][0] = 40;
+	ck_assert_int_eq(zns_decode_geometry(&d, blobs[0], blobs[1], blobs[2], blobs[3]), 0);
+	ck_assert_uint_eq(d.info.mdts, 1u << 31);
+	ck_assert_uint_eq(d.info.zasl, 1u << 31);
 	/* the raw spec fields, through the struct */
 	{
 		const struct nvme_zns_id_ns *id = (const void *)blobs[2];

@@ -5,6 +5,8 @@
  */
 #include "unit.h"
 
+#include <limits.h>
+
 START_TEST(test_status)
 {
 	ck_assert_str_eq(zns_status_str(0), "Success");
@@ -73,6 +75,8 @@ START_TEST(test_last_error)
 	ck_assert(strstr(zns_status_str(-EEXIST), "thread") != NULL);
 	ck_assert(strstr(zns_status_str(-EDEADLK), "callback") != NULL);
 	ck_assert(strstr(zns_status_str(-ENOLINK), "No live path") != NULL);
+	/* found by fuzzing: -INT_MIN does not exist */
+	ck_assert_str_eq(zns_status_str(INT_MIN), "Unknown status");
 }
 END_TEST
 
