@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -649,6 +650,11 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int rc = 0;
 
+	/* NVMe/TCP: Linux may send the command from this thread over a
+	 * connection that just broke, and the socket then raises SIGPIPE here
+	 * (seen on 6.12 when the target's port went away); the command fails
+	 * or is held instead, as for any network program */
+	signal(SIGPIPE, SIG_IGN);
 	if (bench_parse_opts(argc, argv, &o, &rc))
 		return rc;
 	rc = bench_open_dev(&o, &dev);

@@ -17,9 +17,10 @@
  *            says.
  *   streams  20 writer threads, each taking a zone (waiting for a token),
  *            writing, finishing and resetting it, round after round: never
- *            more active zones than the device allows (a monitor reports
- *            the zones as the writers go), never Too Many Open (0x1be) or
- *            Too Many Active (0x1bd).
+ *            more tokens out than the device allows active zones (a
+ *            monitor counts them as the writers go, and reports the zones),
+ *            and the device never answers Too Many Open (0x1be) or Too Many
+ *            Active (0x1bd).
  *
  * Prints one "ok:" line per part with its counts; exits 0, 1 (a promise
  * broken), or 77 when the namespace is not zoned or too small.
@@ -578,12 +579,14 @@ static void part_streams(void)
 	pthread_join(mon, NULL);
 	if (st.too_many || st.errors)
 		FAIL("streams: %u errors, %u Too Many Open/Active", st.errors, st.too_many);
-	else if (limit != ZNS_NO_LIMIT && (max_seen > limit || max_layer > limit))
-		FAIL("streams: %u zones active at once in the device's reports, %u tokens out, limit %u",
-		     max_seen, max_layer, limit);
+	else if (limit != ZNS_NO_LIMIT && max_layer > limit)
+		FAIL("streams: %u tokens out at once, limit %u", max_layer, limit);
 	else
-		printf("ok: streams: %u writers x %u rounds (take a zone, %u writes, finish, reset), at most %u writers holding a zone, %u tokens out and %u zones active in the device's reports (limit %u), 0 errors, 0 Too Many Open/Active\n",
-		       STREAMS, ROUNDS, SBLOCKS, max_holding, max_layer, max_seen, limit);
+		/* a report is not one instant (zones change while it is read,
+		 * the more so over TCP), so the device's own proof is that it
+		 * never refused a write for its limits */
+		printf("ok: streams: %u writers x %u rounds (take a zone, %u writes, finish, reset), at most %u writers holding a zone and %u tokens out (limit %u; %u zones active in the device's reports, which are not one instant), 0 errors, 0 Too Many Open/Active\n",
+		       STREAMS, ROUNDS, SBLOCKS, max_holding, max_layer, limit, max_seen);
 }
 
 /* ---------------------------------------------------------------- main -- */
