@@ -5,8 +5,8 @@
 # (zns_* from libzns.so, the libnvme-compatible nvme_* from libzns-nvme.so
 # and never from libzns.so, so linking libnvme beside libzns clashes on
 # nothing); every exported function and every public inline has a man page
-# and a kernel-doc comment in the public headers, and so does every struct
-# of the emulator and the zone layer.
+# and a kernel-doc comment in the public headers; every public struct, enum
+# and callback type has a man page (structs a kernel-doc comment too).
 : "${top_builddir:?}" "${top_srcdir:?}"
 fail=0
 hdrs="$top_srcdir/include/libzns/*.h"
@@ -50,17 +50,20 @@ inl=$(sed -n 's/^static inline [a-z0-9_ ]*[ *]\(zns_[a-z0-9_]*\)(.*/\1/p' $hdrs 
 for s in $inl; do
 	documented "$s"
 done
-# the structs of the emulator and the zone layer: a kernel-doc comment and a
-# man page each (the older headers' types are not yet all paged)
-typ=$(sed -n 's/^ \* struct \(zns_[a-z0-9_]*\) - .*/\1/p' \
-	"$top_srcdir/include/libzns/emu.h" "$top_srcdir/include/libzns/zoned.h" | sort -u)
-[ -n "$typ" ] || { echo "check-exports: no struct comments found"; exit 1; }
+# every public type: each struct defined in the headers has a kernel-doc
+# comment and a man page, each enum and callback typedef a man page
+typ=$(sed -n 's/^struct \([a-z0-9_]*\) {.*/\1/p; s/^enum \([a-z0-9_]*\) {.*/\1/p;
+	s/^typedef .*(\*\([a-z0-9_]*\))(.*/\1/p' $hdrs | sort -u)
+[ -n "$typ" ] || { echo "check-exports: no public types found"; exit 1; }
 for s in $typ; do
-	[ -f "$top_srcdir/man/$s.3" ] || { echo "FAIL: struct $s has no man page"; fail=1; }
+	[ -f "$top_srcdir/man/$s.3" ] || { echo "FAIL: type $s has no man page"; fail=1; }
+done
+for s in $(sed -n 's/^struct \([a-z0-9_]*\) {.*/\1/p' $hdrs | sort -u); do
+	grep -q "^ \* struct $s - " $hdrs || { echo "FAIL: struct $s has no kernel-doc comment"; fail=1; }
 done
 nz=$(echo "$zns" | wc -l); nn=$(echo "$nvme" | wc -l); ni=$(echo "$inl" | wc -l)
 nt=$(echo "$typ" | wc -l)
 if [ $fail = 0 ]; then
-	echo "1 passed, 0 failed: $nz libzns and $nn libzns-nvme symbols, $ni inlines and $nt structs, each public, documented and with a man page"
+	echo "1 passed, 0 failed: $nz libzns and $nn libzns-nvme symbols, $ni inlines and $nt types, each public, documented and with a man page"
 fi
 exit $fail

@@ -108,6 +108,7 @@ typedef void (*zns_zoned_cb)(void *user, int status, uint64_t lba,
  * struct zns_zoned_frag - one piece of an append
  * @lba: where the piece landed
  * @nlb: its length, logical blocks
+ * @rsvd: reserved, zero
  */
 struct zns_zoned_frag {
 	uint64_t lba;
