@@ -37,6 +37,7 @@ extern "C" {
  * @flags: ZNS_EMU_* flags
  * @lba_size: logical block size, bytes: 512 or 4096
  * @nr_zones: number of zones (at least 1)
+ * @rsvd0: reserved, zero
  * @zone_size: zone size, logical blocks (any value, power of two or not)
  * @zone_cap: zone capacity, logical blocks (0: @zone_size)
  * @max_open: maximum open zones (0: no limit)
