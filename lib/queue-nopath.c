@@ -13,7 +13,10 @@
  * controller is live; past the hold time it completes with -ENOLINK. With
  * ZNS_QUEUE_NOPATH_FAIL it completes with -ENOLINK at once. Either way its
  * callback runs exactly once. A command the kernel refused was never sent,
- * so sending it again cannot run it twice.
+ * so sending it again cannot run it twice. Reads and zone reports that fail
+ * as a breaking path fails commands (-EINTR, -EFAULT, -EIO, path errors)
+ * are held the same way, since running them again changes nothing; writes
+ * and appends are not (they may have landed: the zone layer decides).
  *
  * Under io_uring the SQE is gone once submitted, so commands to such
  * devices keep a copy of theirs (zns_nopath_keep(), off the hot path's
@@ -96,6 +99,35 @@ static int path_live(struct zns_queue *q, const struct zns_dev *dev,
 	return q->np_live;
 }
 
+/* The command's opcode: from the fallback's copy or the SQE's. */
+static uint8_t held_opcode(const struct zns_queue *q, uint32_t idx,
+			   const struct zns_pending *p)
+{
+	if (p)
+		return p->cmd.opcode;
+	return ((const struct nvme_uring_cmd *)q->shadow[2 * idx].cmd)->opcode;
+}
+
+/* A read or a zone report that failed the way commands fail while a path
+ * breaks (cancelled, a path error, a transfer the kernel could not set
+ * up): sending it again cannot change anything it did, so it is held as a
+ * command without a path is, and sent again once a path is live. */
+static int transient_read(const struct zns_queue *q, uint32_t idx,
+			  const struct zns_pending *p, int res)
+{
+	int code = res > 0 ? res & 0x7ff : 0;
+	uint8_t op;
+
+	if (res != -EINTR && res != -EFAULT && res != -EIO &&
+	    res != -ECANCELED && res != -ETIMEDOUT && code != 0x370 &&
+	    code != 0x371)
+		return 0;
+	if (!p && !q->shadow)
+		return 0;
+	op = held_opcode(q, idx, p);
+	return op == 0x02 || op == 0x7a;	/* Read, Zone Mgmt Receive */
+}
+
 int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 		    const struct zns_dev *dev, const struct zns_pending *p,
 		    int *res)
@@ -104,6 +136,32 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 	uint32_t loss = 0, hold;
 	uint64_t again = q->held_due ? q->held_due[idx] : 0;
 	int live;
+
+	if (!p && (!q->shadow || q->shadow_dev[idx] != dev))
+		return 0;	/* no copy to send again */
+	if (*res != -EINVAL) {
+		if (!transient_read(q, idx, p, *res) || (q->flags & ZNS_QUEUE_NOPATH_FAIL))
+			return 0;
+		if (!again && !hold_alloc(q, p != NULL))
+			return 0;
+		if (!again) {	/* its time counts from the first failure:
+				 * with a live path, a second; without, as a
+				 * command without a path */
+			live = path_live(q, dev, why, sizeof(why), &loss);
+			hold = live == 1 ? 1000 : q->hold_ms ? q->hold_ms :
+			       loss ? loss : DEFAULT_HOLD_MS;
+			again = hold == UINT32_MAX ? UINT64_MAX :
+				zns_now_ns() + (uint64_t)hold * 1000000ull;
+			q->held_due[idx] = again;
+		}
+		if (zns_now_ns() >= again)
+			return 0;	/* the status stands */
+		if (p)
+			q->held_pend[idx] = *p;
+		q->parked[q->nr_parked].idx = idx;
+		q->parked[q->nr_parked++].due = again;
+		return 1;
+	}
 
 	/* a command held before and sent again when a path looked live:
 	 * refused again, it still has no path (the head may not use the new
@@ -123,8 +181,6 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 	zns_failf(-ENOLINK, "no live path to the namespace (%s): the command was not sent", why);
 	if (q->flags & ZNS_QUEUE_NOPATH_FAIL)
 		return 0;
-	if (!p && (!q->shadow || q->shadow_dev[idx] != dev))
-		return 0;	/* no copy to send again */
 	if (!hold_alloc(q, p != NULL))
 		return 0;
 	if (p)

@@ -46,7 +46,8 @@ static void run_one(struct zns_queue *q, const struct zns_pending *p)
 		x->status = zns_ioctl_exec(p->how == ZNS_EXEC_ADMIN ?
 					   zns_admin_fd(p->dev) : p->dev->fd,
 					   p->how, &p->cmd, &x->result);
-	if (unlikely(x->status == -EINVAL) && p->dev->holdable &&
+	if (unlikely(x->status < 0 || (x->status & 0x700) == 0x300) &&
+	    p->dev->holdable &&
 	    p->how != ZNS_EXEC_ADMIN &&
 	    zns_nopath_hold(q, p->idx, p->dev, p, &x->status))
 		return;		/* held until a path is back */

@@ -519,8 +519,10 @@ static unsigned int drain_cq(struct zns_queue *q)
 			if (unlikely((ud & ~ZNS_UD_HOLDABLE) >= q->depth))
 				continue;	/* not ours (liburing timeout) */
 			/* a multipath head without a live path answers
-			 * -EINVAL: hold the command, or say -ENOLINK */
-			if (unlikely(res == -EINVAL && (ud & ZNS_UD_HOLDABLE)) &&
+			 * -EINVAL: hold the command, or say -ENOLINK; a
+			 * read a breaking path failed is held too */
+			if (unlikely((res < 0 || (res & 0x700) == 0x300) &&
+				     (ud & ZNS_UD_HOLDABLE)) &&
 			    zns_nopath_hold(q, (uint32_t)ud, q->shadow_dev ?
 					    q->shadow_dev[(uint32_t)ud] : NULL, NULL, &res))
 				continue;

@@ -895,6 +895,26 @@ START_TEST(test_no_path)
 	ck_assert_uint_eq(zone(1).wp, zs(1) + 4);
 	ck_assert_int_eq(zns_queue_exit(q), 0);
 
+	/* a read a breaking path failed (-EINTR) is sent again: it reads;
+	 * a write that failed so is not (it may have landed) */
+	q = np_queue(modes[_i], 0);
+	memset(d, 0, sizeof(d));
+	{
+		struct zns_emu_fault r = fault(ZNS_EMU_FAIL, 0x02, -EINTR);
+		struct zns_emu_fault w = fault(ZNS_EMU_FAIL, 0x01, -EINTR);
+
+		ck_assert_int_eq(zns_emu_inject(dev, &r), 0);
+		ck_assert_int_eq(zns_emu_inject(dev, &w), 0);
+	}
+	ck_assert_int_eq(zns_prep_read(q, dev, rbuf, zs(0), 1, np_cb, &d[0]), 0);
+	ck_assert_int_eq(zns_prep_write(q, dev, buf, zs(3), 1, np_cb, &d[1]), 0);
+	np_reap_all(q);
+	ck_assert_uint_eq(d[0].calls, 1);
+	ck_assert_int_eq(d[0].status, 0);
+	ck_assert_uint_eq(d[1].calls, 1);
+	ck_assert_int_eq(d[1].status, -EINTR);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+
 	/* fail at once */
 	q = np_queue(modes[_i] | ZNS_QUEUE_NOPATH_FAIL, 0);
 	memset(d, 0, sizeof(d));
