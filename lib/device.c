@@ -255,6 +255,6 @@ int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
 		return zns_emu_path_live(d->emu);
 	}
 	if (!d->subsys[0])
-		return 1;
+		return zns_ctrl_live(d->info.ctrl_path, why, len);
 	return zns_path_state(d->subsys, why, len, loss_ms);
 }

@@ -400,6 +400,33 @@ int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
 	return 0;
 }
 
+/* A zone report the queue holds, should it fail while the controller
+ * resets or the path is gone, and sends again when it is back (the zone
+ * layer's question after a fault: it waits for the answer, not for the
+ * fault to pass). Library-internal (zoned.c). */
+int zns_prep_report_held(struct zns_queue *q, struct zns_dev *dev,
+			 uint64_t zslba, void *buf, uint32_t len, zns_cb cb,
+			 void *user)
+{
+	struct nvme_uring_cmd *c;
+	int rc = zns_check_recv(dev, 0, 0, buf, len);
+
+	if (unlikely(rc))
+		return rc;
+	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
+	if (unlikely(!c))
+		return rc;
+	zns_enc_mgmt_recv(c, dev->nsid, zslba, 0, 0, 1, buf, len);
+	if (q->mode == ZNS_MODE_URING && !dev->emu) {
+		((struct io_uring_sqe *)((char *)c - offsetof(struct io_uring_sqe, cmd)))
+			->user_data |= ZNS_UD_HOLDABLE;
+		zns_nopath_keep(q, c, dev);
+	} else if (dev->holdable) {
+		zns_nopath_keep(q, c, dev);
+	}
+	return 0;
+}
+
 /* A slot for an admin command: under io_uring it needs the controller
  * device, which the kernel only accepts NVME_URING_CMD_ADMIN on. */
 static struct nvme_uring_cmd *admin_slot(struct zns_queue *q,

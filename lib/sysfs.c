@@ -138,6 +138,20 @@ int zns_path_state(const char *subsys, char *why, size_t len,
 	return live;
 }
 
+int zns_ctrl_live(const char *ctrl, char *why, size_t len)
+{
+	const char *base = strrchr(ctrl, '/');
+	char at[PATH_MAX], state[32];
+
+	base = base ? base + 1 : ctrl;
+	if (!*base || zns_pathf(at, sizeof(at), "/sys/class/nvme/%s/state", base) ||
+	    read_attr(at, state, sizeof(state)) || !state[0])
+		return 1;
+	if (len)
+		snprintf(why, len, "%s %s", base, state);
+	return strcmp(state, "live") == 0;
+}
+
 void zns_find_ctrl(const char *ng, char *out, size_t len, char *subsys,
 		   size_t slen)
 {

@@ -31,6 +31,10 @@ void zns_find_ctrl(const char *ng, char *out, size_t len, char *subsys,
 int zns_path_state(const char *subsys, char *why, size_t len,
 		   uint32_t *loss_ms);
 
+/* Is the controller /dev/nvmeX (@ctrl) live? 1 yes (also when it cannot be
+ * told), 0 while it resets or reconnects (@why says its state). */
+int zns_ctrl_live(const char *ctrl, char *why, size_t len);
+
 /* Bound max_xfer and zasl by the kernel's limits for the namespace's
  * request queue (max_hw_sectors_kb, max_segments). */
 void zns_apply_kernel_limits(struct zns_dev *d, const char *ng);

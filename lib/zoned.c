@@ -70,6 +70,8 @@ struct zz_req {
 	void *user;
 	struct zz_append *ap;
 	unsigned int frag;
+	unsigned int tries;		/* sent again after a fault proved it
+					 * had not landed */
 	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt;
 					 * a zone's append pieces in doubt */
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
@@ -200,6 +202,19 @@ static int ambiguous(int status)
 	return status == -EINTR || status == -EIO || status == -ECANCELED ||
 	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
 	       code == 0x371 || code == 0x1bc || code == 0x006 || code == 0x007;
+}
+
+/* Of those, the ones a controller reset or a breaking path gives a
+ * command that then did not land: worth sending once more (after the
+ * report, which the queue holds until the controller is back). */
+#define MAX_TRIES	3
+static int transient(int status)
+{
+	int code = zns_status_code(status);
+
+	return status == -EINTR || status == -EIO || status == -ECANCELED ||
+	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
+	       code == 0x371;
 }
 
 static int retiring(int status)
@@ -356,8 +371,8 @@ static int fence(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *w,
 	rep->zone = w->zone;
 	rep->doubt = w;
 	rep->q = w->q;
-	if (zns_prep_mgmt_recv(w->q, zt->dev, z->zslba, 0, 0, 1, rep->rbuf,
-			       REPORT_LEN, zz_done, rep)) {
+	if (zns_prep_report_held(w->q, zt->dev, z->zslba, rep->rbuf,
+				 REPORT_LEN, zz_done, rep)) {
 		put_req(zt, rep);
 		return 0;
 	}
@@ -385,6 +400,28 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 		z->wp = wp;
 		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
 			z->retired = 1;
+		if (wp <= w->lba && transient(w->status) && w->tries < MAX_TRIES &&
+		    !z->retired) {
+			/* none of it landed, and the fault has passed (the
+			 * report came back): its writes go first again */
+			struct zz_req *last = w;
+
+			while (last->next)
+				last = last->next;
+			last->next = z->head;
+			z->head = w;
+			if (!z->tail)
+				z->tail = last;
+			w->tries++;
+			if (w->vec) {
+				w->vec->next = zt->free_vecs;
+				zt->free_vecs = w->vec;
+				w->vec = NULL;
+			}
+			z->busy = 0;
+			put_req(zt, rep);
+			return NULL;
+		}
 		settle_chain(zt, z, w, w->status, wp);
 	}
 	put_req(zt, rep);
@@ -477,8 +514,8 @@ static int ask_appends(struct zns_zoned *zt, struct zz_zone *z,
 	rep->kind = RQ_AREPORT;
 	rep->zone = zone;
 	rep->q = q;
-	if (zns_prep_mgmt_recv(q, zt->dev, z->zslba, 0, 0, 1, rep->rbuf,
-			       REPORT_LEN, zz_done, rep)) {
+	if (zns_prep_report_held(q, zt->dev, z->zslba, rep->rbuf,
+				 REPORT_LEN, zz_done, rep)) {
 		put_req(zt, rep);
 		return -EBUSY;
 	}
@@ -597,6 +634,16 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		struct zz_append *ap = r->ap;
 
 		nx = r->next;
+		if (r->lba == ~0ull && !status && transient(r->status) &&
+		    r->tries < MAX_TRIES && !z->retired &&
+		    !zns_prep_append(r->q, zt->dev, r->buf, z->zslba, r->nlb,
+				     zz_done, r)) {
+			/* it did not land, and the fault has passed (the
+			 * report came back): send it again */
+			r->tries++;
+			z->frags++;
+			continue;
+		}
 		z->queued -= r->nlb;
 		if (r->lba != ~0ull) {	/* it landed: the caller hears 0 */
 			ap->frags[r->frag].lba = r->lba;
@@ -822,6 +869,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	r->kind = RQ_WRITE;
 	r->zone = zone;
 	r->q = q;
+	r->tries = 0;
 	r->buf = buf;
 	r->nlb = nlb;
 	r->cb = cb;
@@ -898,6 +946,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 			r->q = q;
 			r->ap = ap;
 			r->frag = i;
+			r->tries = 0;
 			r->nlb = len;
 			r->buf = (const uint8_t *)buf +
 				 ((size_t)off << zt->in->lba_shift);
