@@ -525,7 +525,8 @@ static int ask_appends(struct zns_zoned *zt, struct zz_zone *z,
 /* The holes of [z->settled, @wp): what landed that no completed piece
  * accounts for. Fills up to @max; returns how many. */
 static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
-			       struct zz_span *h, unsigned int max)
+			       struct zz_span *h, unsigned int max,
+			       int *complete)
 {
 	uint64_t at = z->settled;
 	unsigned int i, n = 0;
@@ -542,6 +543,8 @@ static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
 		if (i < z->nspans && z->spans[i].lba + z->spans[i].nlb > at)
 			at = z->spans[i].lba + z->spans[i].nlb;
 	}
+	/* every hole below @wp listed (not cut short at @max) */
+	*complete = at >= wp || i > z->nspans;
 	return n;
 }
 
@@ -607,9 +610,10 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 {
 	struct zz_span h[16];
 	struct zz_req *doubt = z->doubt, *r, *nx;
-	unsigned int nh = 0;
+	unsigned int nh = 0, i;
 	uint8_t state = z->state;
-	uint64_t wp = 0;
+	uint64_t wp = 0, holes = 0, placed = 0;
+	int complete = 0, resend;
 
 	if (!status) {
 		wp = report_wp(rep, &state);
@@ -618,7 +622,9 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
 			z->retired = 1;
 		if (!z->spans_lost)
-			nh = find_holes(z, wp, h, 16);
+			nh = find_holes(z, wp, h, 16, &complete);
+		for (i = 0; i < nh; i++)
+			holes += h[i].nlb;
 	}
 	if (rep)
 		put_req(zt, rep);
@@ -630,12 +636,18 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		zz_lock(zt);
 	}
 	z->doubt = NULL;
+	/* a piece not found did not land only if every block that landed is
+	 * accounted for: all holes listed and read, and the pieces found
+	 * there fill them; only then may it be sent again */
+	for (r = doubt; r; r = r->next)
+		placed += r->lba != ~0ull ? r->nlb : 0;
+	resend = !status && complete && holes == placed && !z->retired;
 	for (r = doubt; r; r = nx) {
 		struct zz_append *ap = r->ap;
 
 		nx = r->next;
-		if (r->lba == ~0ull && !status && transient(r->status) &&
-		    r->tries < MAX_TRIES && !z->retired &&
+		if (r->lba == ~0ull && resend && transient(r->status) &&
+		    r->tries < MAX_TRIES &&
 		    !zns_prep_append(r->q, zt->dev, r->buf, z->zslba, r->nlb,
 				     zz_done, r)) {
 			/* it did not land, and the fault has passed (the
