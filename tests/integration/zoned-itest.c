@@ -497,7 +497,7 @@ static void *stream_main(void *arg)
 			break;
 		}
 		h = __atomic_add_fetch(&holding, 1, __ATOMIC_RELAXED);
-		for (unsigned int m = max_holding; h > m &&
+		for (unsigned int m = __atomic_load_n(&max_holding, __ATOMIC_RELAXED); h > m &&
 		     !__atomic_compare_exchange_n(&max_holding, &m, h, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);)
 			;
 		memset(w, 0, sizeof(w));
