@@ -107,13 +107,6 @@ static inline int zns_admin_fd(const struct zns_dev *d)
 int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
 		 uint32_t *loss_ms);
 
-struct zns_queue;
-/* A zone report held through a controller reset or a lost path (queue.c,
- * for zoned.c). */
-int zns_prep_report_held(struct zns_queue *q, struct zns_dev *dev,
-			 uint64_t zslba, void *buf, uint32_t len,
-			 void (*cb)(void *, int, uint64_t), void *user);
-
 /* How a transport runs a command (zns_ioctl_exec(), zns_emu_exec()): an IO
  * command whose addr/data_len name one buffer, an admin command, or an IO
  * command whose addr is an array of data_len struct iovec. */

@@ -14,6 +14,7 @@
  */
 #include "queue-internal.h"
 #include "queue-null.h"
+#include "queue-zoned.h"
 
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -400,10 +401,7 @@ int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
 	return 0;
 }
 
-/* A zone report the queue holds, should it fail while the controller
- * resets or the path is gone, and sends again when it is back (the zone
- * layer's question after a fault: it waits for the answer, not for the
- * fault to pass). Library-internal (zoned.c). */
+/* See queue-zoned.h. */
 int zns_prep_report_held(struct zns_queue *q, struct zns_dev *dev,
 			 uint64_t zslba, void *buf, uint32_t len, zns_cb cb,
 			 void *user)

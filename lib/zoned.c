@@ -26,6 +26,7 @@
  * depends on it. One spin lock per table, never held across a callback.
  */
 #include "private.h"
+#include "queue-zoned.h"
 
 #include <sched.h>
 #include <stdlib.h>
