@@ -71,8 +71,6 @@ struct zz_req {
 	void *user;
 	struct zz_append *ap;
 	unsigned int frag;
-	unsigned int tries;		/* sent again after a fault proved it
-					 * had not landed */
 	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt;
 					 * a zone's append pieces in doubt */
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
@@ -203,19 +201,6 @@ static int ambiguous(int status)
 	return status == -EINTR || status == -EIO || status == -ECANCELED ||
 	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
 	       code == 0x371 || code == 0x1bc || code == 0x006 || code == 0x007;
-}
-
-/* Of those, the ones a controller reset or a breaking path gives a
- * command that then did not land: worth sending once more (after the
- * report, which the queue holds until the controller is back). */
-#define MAX_TRIES	3
-static int transient(int status)
-{
-	int code = zns_status_code(status);
-
-	return status == -EINTR || status == -EIO || status == -ECANCELED ||
-	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
-	       code == 0x371;
 }
 
 static int retiring(int status)
@@ -401,28 +386,6 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 		z->wp = wp;
 		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
 			z->retired = 1;
-		if (wp <= w->lba && transient(w->status) && w->tries < MAX_TRIES &&
-		    !z->retired) {
-			/* none of it landed, and the fault has passed (the
-			 * report came back): its writes go first again */
-			struct zz_req *last = w;
-
-			while (last->next)
-				last = last->next;
-			last->next = z->head;
-			z->head = w;
-			if (!z->tail)
-				z->tail = last;
-			w->tries++;
-			if (w->vec) {
-				w->vec->next = zt->free_vecs;
-				zt->free_vecs = w->vec;
-				w->vec = NULL;
-			}
-			z->busy = 0;
-			put_req(zt, rep);
-			return NULL;
-		}
 		settle_chain(zt, z, w, w->status, wp);
 	}
 	put_req(zt, rep);
@@ -526,8 +489,7 @@ static int ask_appends(struct zns_zoned *zt, struct zz_zone *z,
 /* The holes of [z->settled, @wp): what landed that no completed piece
  * accounts for. Fills up to @max; returns how many. */
 static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
-			       struct zz_span *h, unsigned int max,
-			       int *complete)
+			       struct zz_span *h, unsigned int max)
 {
 	uint64_t at = z->settled;
 	unsigned int i, n = 0;
@@ -544,8 +506,6 @@ static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
 		if (i < z->nspans && z->spans[i].lba + z->spans[i].nlb > at)
 			at = z->spans[i].lba + z->spans[i].nlb;
 	}
-	/* every hole below @wp listed (not cut short at @max) */
-	*complete = at >= wp || i > z->nspans;
 	return n;
 }
 
@@ -611,10 +571,9 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 {
 	struct zz_span h[16];
 	struct zz_req *doubt = z->doubt, *r, *nx;
-	unsigned int nh = 0, i;
+	unsigned int nh = 0;
 	uint8_t state = z->state;
-	uint64_t wp = 0, holes = 0, placed = 0;
-	int complete = 0, resend;
+	uint64_t wp = 0;
 
 	if (!status) {
 		wp = report_wp(rep, &state);
@@ -623,9 +582,7 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
 			z->retired = 1;
 		if (!z->spans_lost)
-			nh = find_holes(z, wp, h, 16, &complete);
-		for (i = 0; i < nh; i++)
-			holes += h[i].nlb;
+			nh = find_holes(z, wp, h, 16);
 	}
 	if (rep)
 		put_req(zt, rep);
@@ -637,26 +594,10 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		zz_lock(zt);
 	}
 	z->doubt = NULL;
-	/* a piece not found did not land only if every block that landed is
-	 * accounted for: all holes listed and read, and the pieces found
-	 * there fill them; only then may it be sent again */
-	for (r = doubt; r; r = r->next)
-		placed += r->lba != ~0ull ? r->nlb : 0;
-	resend = !status && complete && holes == placed && !z->retired;
 	for (r = doubt; r; r = nx) {
 		struct zz_append *ap = r->ap;
 
 		nx = r->next;
-		if (r->lba == ~0ull && resend && transient(r->status) &&
-		    r->tries < MAX_TRIES &&
-		    !zns_prep_append(r->q, zt->dev, r->buf, z->zslba, r->nlb,
-				     zz_done, r)) {
-			/* it did not land, and the fault has passed (the
-			 * report came back): send it again */
-			r->tries++;
-			z->frags++;
-			continue;
-		}
 		z->queued -= r->nlb;
 		if (r->lba != ~0ull) {	/* it landed: the caller hears 0 */
 			ap->frags[r->frag].lba = r->lba;
@@ -882,7 +823,6 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	r->kind = RQ_WRITE;
 	r->zone = zone;
 	r->q = q;
-	r->tries = 0;
 	r->buf = buf;
 	r->nlb = nlb;
 	r->cb = cb;
@@ -959,7 +899,6 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 			r->q = q;
 			r->ap = ap;
 			r->frag = i;
-			r->tries = 0;
 			r->nlb = len;
 			r->buf = (const uint8_t *)buf +
 				 ((size_t)off << zt->in->lba_shift);

@@ -516,10 +516,9 @@ START_TEST(test_partly_landed)
 }
 END_TEST
 
-/* The second command fails without landing (a path error), and so does
- * each of the three times the layer sends it again: what it carried fails
- * (one write, or the seven merged into it), nothing else; the writes behind
- * go where the failed ones were. */
+/* The second command fails without landing (a path error): what it
+ * carried fails (one write, or the seven merged into it), nothing else;
+ * the writes behind go where the failed ones were. */
 START_TEST(test_failed_no_cascade)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, 0x371, 2);
@@ -529,7 +528,6 @@ START_TEST(test_failed_no_cascade)
 
 	memset(w, 0, sizeof(w));
 	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
-	f.count = 4;	/* the command and its three tries */
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
 	for (i = 0; i < 12; i++)
 		b[i] = stamped(70 + i, 1);
@@ -555,8 +553,7 @@ START_TEST(test_failed_no_cascade)
 END_TEST
 
 /* Appends whose outcome is unknown: a piece that reports -EINTR but
- * landed, and one that fails with Internal Error without landing (a path
- * error would be sent again: test_resent).
+ * landed, and one that fails with Internal Error without landing.
  * While a piece is in doubt the zone is fenced (new appends answer
  * -EBUSY); once the pieces in flight drain, the report and the data decide:
  * the landed one is reported at the LBA it went to, the other as failed;
@@ -707,36 +704,6 @@ START_TEST(test_alloc)
 	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, 0, NULL), -EINVAL);
 	ck_assert_int_eq(zns_zoned_release(zt, 99), -EINVAL);
 	free(b);
-}
-END_TEST
-
-/* A command a path error failed without landing, once: the layer learns
- * from the report that none of it landed and sends it again; every write
- * lands, in order, and the callers hear 0. */
-START_TEST(test_resent)
-{
-	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, -EFAULT, 2);
-	struct wr w[8];
-	uint8_t *b[8];
-	unsigned int i;
-
-	memset(w, 0, sizeof(w));
-	order = 0;
-	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
-	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
-	for (i = 0; i < 8; i++) {
-		b[i] = stamped(170 + i, 1);
-		ck_assert_int_eq(zns_zoned_write(zt, q, 10, b[i], 1, wcb, &w[i]), 0);
-	}
-	reap_all(q);
-	for (i = 0; i < 8; i++) {
-		ck_assert_uint_eq(w[i].calls, 1);
-		ck_assert_int_eq(w[i].status, 0);
-		ck_assert_uint_eq(w[i].order, i + 1);
-		ck_assert_uint_eq(w[i].lba, ZS * 10 + i);
-		ck_assert_uint_eq(tag_at(w[i].lba), 170 + i);
-		free(b[i]);
-	}
 }
 END_TEST
 
@@ -985,7 +952,6 @@ int main(void)
 	tcase_add_loop_test(t, test_landed_but_failed, 0, 2);
 	tcase_add_test(t, test_partly_landed);
 	tcase_add_loop_test(t, test_failed_no_cascade, 0, 2);
-	tcase_add_loop_test(t, test_resent, 0, 2);
 	tcase_add_loop_test(t, test_merge, 0, 2);
 	tcase_add_test(t, test_merge_refused);
 	tcase_add_test(t, test_alloc);
