@@ -378,17 +378,15 @@ int zns_prep_mgmt_send(struct zns_queue *q, struct zns_dev *dev,
 	return 0;
 }
 
-ZNS_EXPORT
-int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
-		       uint64_t slba, unsigned int zra, unsigned int zrasf,
-		       int partial, void *buf, uint32_t len, zns_cb cb,
-		       void *user)
+/* Zone Management Receive; @held: the queue holds it, should it fail while
+ * the controller resets or the path is gone (zns_prep_report_held()). */
+static int prep_recv(struct zns_queue *q, struct zns_dev *dev, uint64_t slba,
+		     unsigned int zra, unsigned int zrasf, int partial,
+		     void *buf, uint32_t len, zns_cb cb, void *user, int held)
 {
 	struct nvme_uring_cmd *c;
-	int rc;
+	int rc = zns_check_recv(dev, zra, zrasf, buf, len);
 
-	CHECK_HANDLES(q, dev, "zns_prep_mgmt_recv");
-	rc = zns_check_recv(dev, zra, zrasf, buf, len);
 	if (unlikely(rc))
 		return rc;
 	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
@@ -396,9 +394,23 @@ int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
 		return rc;
 	zns_enc_mgmt_recv(c, dev->nsid, slba, (uint8_t)zra, (uint8_t)zrasf,
 			  partial, buf, len);
-	if (unlikely(dev->holdable))
+	if (held && q->mode == ZNS_MODE_URING && !dev->emu)
+		((struct io_uring_sqe *)((char *)c - offsetof(struct io_uring_sqe, cmd)))
+			->user_data |= ZNS_UD_HOLDABLE;
+	if (unlikely(dev->holdable) || held)
 		zns_nopath_keep(q, c, dev);
 	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_mgmt_recv(struct zns_queue *q, struct zns_dev *dev,
+		       uint64_t slba, unsigned int zra, unsigned int zrasf,
+		       int partial, void *buf, uint32_t len, zns_cb cb,
+		       void *user)
+{
+	CHECK_HANDLES(q, dev, "zns_prep_mgmt_recv");
+	return prep_recv(q, dev, slba, zra, zrasf, partial, buf, len, cb,
+			 user, 0);
 }
 
 /* See queue-zoned.h. */
@@ -406,23 +418,7 @@ int zns_prep_report_held(struct zns_queue *q, struct zns_dev *dev,
 			 uint64_t zslba, void *buf, uint32_t len, zns_cb cb,
 			 void *user)
 {
-	struct nvme_uring_cmd *c;
-	int rc = zns_check_recv(dev, 0, 0, buf, len);
-
-	if (unlikely(rc))
-		return rc;
-	c = zns_slot(q, dev, 0, buf, len, cb, user, &rc);
-	if (unlikely(!c))
-		return rc;
-	zns_enc_mgmt_recv(c, dev->nsid, zslba, 0, 0, 1, buf, len);
-	if (q->mode == ZNS_MODE_URING && !dev->emu) {
-		((struct io_uring_sqe *)((char *)c - offsetof(struct io_uring_sqe, cmd)))
-			->user_data |= ZNS_UD_HOLDABLE;
-		zns_nopath_keep(q, c, dev);
-	} else if (dev->holdable) {
-		zns_nopath_keep(q, c, dev);
-	}
-	return 0;
+	return prep_recv(q, dev, zslba, 0, 0, 1, buf, len, cb, user, 1);
 }
 
 /* A slot for an admin command: under io_uring it needs the controller
