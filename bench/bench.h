@@ -152,6 +152,8 @@ struct job {
 	uint32_t zfirst, nzones, inflight_resets;
 	int measuring, stop, draining;
 	int lat, verify;		/* copies of the options, for the hot path */
+	int go;				/* randread, no clocks, no verify, not
+					 * stopping: on_done's one test */
 	uint64_t ios_ramp[2];		/* IOs completed before measuring began */
 	uint64_t t_start, t_end;
 	struct stats st;

@@ -53,6 +53,23 @@ static inline void zns_enc_rw(struct nvme_uring_cmd *c, uint8_t opcode,
 		0, 0, 0);
 }
 
+/* A read, write or append into a slot whose other fields are zero: the
+ * last command there was one of these, encoded by zns_enc_rw() with
+ * control 0 (see "plain slots" in queue.c). Writes exactly the fields that
+ * zns_enc_rw() may set to non-zero. */
+static inline void zns_enc_rw_plain(struct nvme_uring_cmd *c, uint8_t opcode,
+				    uint32_t nsid, const void *buf,
+				    uint32_t len, uint64_t slba, uint32_t nlb)
+{
+	c->opcode = opcode;
+	c->nsid = nsid;
+	c->addr = (uintptr_t)buf;
+	c->data_len = len;
+	c->cdw10 = (uint32_t)slba;
+	c->cdw11 = (uint32_t)(slba >> 32);
+	c->cdw12 = (uint32_t)(nlb - 1) & 0xffff;
+}
+
 /* Protection information of a read, write or append: the 64-bit initial
  * reference tag in CDW3 (bits 63:32) and CDW14 (bits 31:0), the application
  * tag and mask in CDW15. */

@@ -60,7 +60,9 @@ struct zns_pending {
 	uint64_t null_res;	/* the null backend's result: an append's LBA */
 	uint32_t idx;
 	uint8_t how;		/* ZNS_EXEC_IO, _ADMIN or _IOVEC */
-	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 21];
+	uint8_t plain;		/* cmd holds zero in every field a read,
+				 * write or append leaves zero (queue.c) */
+	uint8_t pad[128 - sizeof(struct nvme_uring_cmd) - 22];
 };
 
 /* A completion an emulated device holds back until @due (CLOCK_MONOTONIC
@@ -88,6 +90,8 @@ struct zns_queue {
 	struct zns_cq_done batch[ZNS_CQ_BATCH];
 	uint32_t *free;			/* stack of free context indices */
 	struct zns_ctx *ctx;
+	uint8_t *sqe_plain;		/* io_uring: per SQE of the ring, as
+					 * zns_pending.plain (queue.c) */
 	/* fallback and null backends: rings indexed by free-running
 	 * counters, each a power of two of at least depth entries */
 	struct zns_pending *pend;	/* prepared, not yet run */
@@ -122,6 +126,14 @@ struct zns_queue {
 	int np_live;
 	char np_why[160];
 };
+
+/* Whether an SQE of the ring is plain (see "plain slots" in queue.c). */
+static inline uint8_t *zns_sqe_plain(struct zns_queue *q,
+				     const struct io_uring_sqe *sqe)
+{
+	/* SQE128: each entry is two struct io_uring_sqe */
+	return &q->sqe_plain[(size_t)(sqe - q->ring.sq.sqes) >> 1];
+}
 
 /* Bit 32 of an SQE's user_data: the command's device may lose its paths
  * (a multipath head), so a -EINVAL may mean "no path" (queue-nopath.c). */

@@ -211,6 +211,7 @@ static int resend(struct zns_queue *q, uint32_t idx)
 				return -EBUSY;
 		}
 		memcpy(sqe, &q->shadow[2 * idx], 2 * sizeof(*sqe));
+		*zns_sqe_plain(q, sqe) = 0;
 		q->shadow_dev[idx] = NULL;
 	}
 	return 0;

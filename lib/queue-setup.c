@@ -99,6 +99,12 @@ static int setup_uring(struct zns_queue *q, const struct zns_queue_opts *o)
 		rc = -EOPNOTSUPP;
 	}
 	if (rc == 0) {
+		/* no SQE is plain until a read, write or append made it so */
+		q->sqe_plain = calloc(*q->ring.sq.kring_entries, 1);
+		if (!q->sqe_plain) {
+			io_uring_queue_exit(&q->ring);
+			return zns_fail(-ENOMEM, "zns_queue_init: out of memory");
+		}
 		q->mode = ZNS_MODE_URING;
 		return 0;
 	}
@@ -189,6 +195,7 @@ void zns_queue_free(struct zns_queue *q)
 		close(q->efd);
 	free(q->bufs);
 	free(q->pend);
+	free(q->sqe_plain);
 	free(q->done);
 	free(q->delayed);
 	free(q->free);

@@ -48,38 +48,55 @@ static inline int find_file(const struct zns_queue *q,
 	return -1;
 }
 
-/* The SQE header of a passthrough command; the command goes in sqe->cmd. */
+/* Plain slots. A read, write or append sets opcode, nsid, addr, data_len
+ * and CDW10-12 of its command and leaves every other field zero; under
+ * io_uring its SQE header differs from the next one's only in fd, flags,
+ * cmd_op, user_data, uring_cmd_flags and buf_index. A slot (an SQE of the
+ * ring, or a backend's pending entry) whose last command was one of those
+ * is "plain": the next read, write or append writes only what changes, and
+ * not the 128 bytes of a whole SQE. Any other command marks its slot not
+ * plain; so does a held command copied back into the ring
+ * (queue-nopath.c). Nothing else writes to these slots: the kernel only
+ * reads SQEs. */
+
+/* The SQE header of a passthrough command; the command goes in sqe->cmd.
+ * @plain: the SQE is plain (see above), and only what changes is written. */
 static inline struct nvme_uring_cmd *
 uring_slot(struct zns_queue *q, struct io_uring_sqe *sqe, uint32_t idx,
-	   const struct zns_dev *dev, int admin, const void *buf, uint32_t len)
+	   const struct zns_dev *dev, int admin, const void *buf, uint32_t len,
+	   int plain)
 {
 	int b;
 
-	memset(sqe, 0, offsetof(struct io_uring_sqe, cmd));
-	sqe->opcode = IORING_OP_URING_CMD;
+	if (!plain) {
+		/* all 128 bytes: the header, the command and bytes 72-79 of
+		 * the command area, which are not part of the NVMe command */
+		memset(sqe, 0, 2 * sizeof(*sqe));
+		sqe->opcode = IORING_OP_URING_CMD;
+	}
 	sqe->fd = admin ? dev->ctrl_fd : dev->fd;
+	sqe->flags = 0;
 	sqe->cmd_op = admin ? NVME_URING_CMD_ADMIN : NVME_URING_CMD_IO;
+	sqe->uring_cmd_flags = 0;
+	sqe->buf_index = 0;
 	sqe->user_data = idx | (!admin && dev->holdable ? ZNS_UD_HOLDABLE : 0);
 	if (unlikely(q->nr_files)) {
 		int f = find_file(q, dev, admin);
 
 		if (f >= 0) {
 			sqe->fd = f;
-			sqe->flags |= IOSQE_FIXED_FILE;
+			sqe->flags = IOSQE_FIXED_FILE;
 		}
 	}
 	if (unlikely(q->nr_bufs) && buf && (b = find_buf(q, buf, len)) >= 0) {
 		sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
 		sqe->buf_index = (uint16_t)b;
 	}
-	/* Bytes 72-79 of the command area are not part of the NVMe command;
-	 * keep them zero. */
-	memset(sqe->cmd + sizeof(struct nvme_uring_cmd), 0, 8);
 	return (struct nvme_uring_cmd *)sqe->cmd;
 }
 
 /* The fallback and null backends' pending slot. */
-static inline struct nvme_uring_cmd *
+static inline struct zns_pending *
 backend_slot(struct zns_queue *q, uint32_t idx, const struct zns_dev *dev,
 	     int admin, uint64_t null_res)
 {
@@ -89,7 +106,7 @@ backend_slot(struct zns_queue *q, uint32_t idx, const struct zns_dev *dev,
 	p->null_res = null_res;
 	p->how = (uint8_t)admin;
 	p->idx = idx;
-	return &p->cmd;
+	return p;
 }
 
 /* Can a slot be had without a call: the queue is this thread's, a context
@@ -103,12 +120,18 @@ static inline int slot_ready(struct zns_queue *q)
 
 /* Take a context and the place to encode a command into; slot_ready() or
  * slot_make_ready() has said there is one. No call on this path.
- * @null_res is what the null backend completes the command with. */
+ * @null_res is what the null backend completes the command with. @rw: the
+ * command will be a read, write or append encoded by zns_enc_rw_plain()
+ * when the slot is plain; *@plainp then says whether it is (and the slot is
+ * plain afterwards); otherwise the slot is marked not plain. */
 static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
-	  const void *buf, uint32_t len, zns_cb cb, void *user, uint64_t null_res)
+	  const void *buf, uint32_t len, zns_cb cb, void *user, uint64_t null_res,
+	  int rw, int *plainp)
 {
 	uint32_t idx = q->free[--q->nr_free];
+	uint8_t *plain;
+	int was;
 
 	q->ctx[idx].cb = cb;
 	q->ctx[idx].user = user;
@@ -117,9 +140,21 @@ take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 
 		if (!sqe)	/* ruled out: the SQ ring has space */
 			__builtin_unreachable();
-		return uring_slot(q, sqe, idx, dev, admin, buf, len);
+		plain = zns_sqe_plain(q, sqe);
+		was = rw && *plain;
+		*plain = (uint8_t)rw;
+		*plainp = was;
+		return uring_slot(q, sqe, idx, dev, admin, buf, len, was);
+	} else {
+		struct zns_pending *p = backend_slot(q, idx, dev, admin, null_res);
+
+		was = rw && p->plain;
+		p->plain = (uint8_t)rw;
+		*plainp = was;
+		if (!was)
+			memset(&p->cmd, 0, sizeof(p->cmd));
+		return &p->cmd;
 	}
-	return backend_slot(q, idx, dev, admin, null_res);
 }
 
 /* What slot_ready() found missing: bind the queue to this thread (or
@@ -146,10 +181,12 @@ static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	 const void *buf, uint32_t len, zns_cb cb, void *user, int *rc)
 {
+	int plain;
+
 	*rc = slot_ready(q) ? 0 : slot_make_ready(q);
 	if (unlikely(*rc))
 		return NULL;
-	return take_slot(q, dev, admin, buf, len, cb, user, 0);
+	return take_slot(q, dev, admin, buf, len, cb, user, 0, 0, &plain);
 }
 
 /* ----------------------------------------------------------- prep_* ------ */
@@ -244,11 +281,14 @@ put_io(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
        const void *buf, uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
 {
 	uint32_t len = nlb << dev->lba_shift;
+	int plain;
 	/* the null backend "lands" an append at its zone start */
 	struct nvme_uring_cmd *c = take_slot(q, dev, 0, buf, len, cb, user,
-					     opcode == nvme_zns_cmd_append ? slba : 0);
+					     opcode == nvme_zns_cmd_append ? slba : 0,
+					     1, &plain);
 
-	zns_enc_rw(c, opcode, dev->nsid, buf, len, slba, nlb, 0);
+	(void)plain;	/* a slot that was not plain has been zeroed */
+	zns_enc_rw_plain(c, opcode, dev->nsid, buf, len, slba, nlb);
 	if (unlikely(dev->holdable))
 		zns_nopath_keep(q, c, dev);
 	return 0;

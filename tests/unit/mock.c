@@ -428,6 +428,79 @@ START_TEST(test_queue_vectors)
 }
 END_TEST
 
+/* A queue of depth 1 has one pending slot, so every command below is
+ * encoded where the one before it was. Reads, writes and appends write only
+ * the fields that change into a slot the last such command left (a "plain"
+ * slot); each one after another kind of command must still reach the
+ * kernel with every other field zero, and each other command with its own
+ * fields whole. */
+START_TEST(test_queue_slot_reuse)
+{
+	struct zns_dev d = mock_dev();
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 1,
+				     .flags = ZNS_QUEUE_SYNC, .sq_thread_cpu = -1 };
+	struct zns_queue *q;
+	static uint8_t a[8192], r[4096];
+	struct iovec iov[2] = { { a, 4096 }, { a + 4096, 4096 } };
+	int st;
+	unsigned int round;
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+#define RUN(call) do {							\
+		reset_mock();						\
+		st = ZNS_PENDING;					\
+		ck_assert_int_eq((call), 0);				\
+		ck_assert_int_eq(zns_queue_wait(q, &st), 0);		\
+	} while (0)
+#define READ_AT(lba) do {						\
+		RUN(zns_prep_read(q, &d, a, (lba), 2, zns_sync_cb, &st));	\
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD,	\
+			.opcode = 0x02, .nsid = 7, .addr = a,		\
+			.data_len = 8192, .cdw10 = (uint32_t)(lba),	\
+			.cdw11 = (uint32_t)((uint64_t)(lba) >> 32), .cdw12 = 1 }); \
+	} while (0)
+	for (round = 0; round < 2; round++) {	/* plain, then not */
+		READ_AT(0x123456789ull);
+		RUN(zns_prep_mgmt_send(q, &d, 0x4000, NVME_ZNS_ZSA_OPEN, ZNS_SEND_SELECT_ALL,
+				       NULL, 0, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x79,
+			.nsid = 7, .cdw10 = 0x4000, .cdw13 = 0x03 | 1u << 8 });
+		READ_AT(0x8);
+		RUN(zns_prep_mgmt_recv(q, &d, 0x4000, NVME_ZNS_ZRA_REPORT_ZONES,
+				       NVME_ZNS_ZRAS_REPORT_FULL, 1, r, sizeof(r),
+				       zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7a,
+			.nsid = 7, .addr = r, .data_len = 4096, .cdw10 = 0x4000,
+			.cdw12 = 1023, .cdw13 = 0x00 | 0x05u << 8 | 1u << 16 });
+		READ_AT(0x10);
+		RUN(zns_prep_identify_ns(q, &d, (struct nvme_zns_id_ns *)r, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = ADMIN64, .fd = CTRLFD, .opcode = 0x06,
+			.nsid = 7, .addr = r, .data_len = 4096, .cdw10 = 0x05,
+			.cdw11 = CSI_ZNS });
+		RUN(zns_prep_append(q, &d, a, 0x8000, 1, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+			.nsid = 7, .addr = a, .data_len = 4096, .cdw10 = 0x8000 });
+		RUN(zns_prep_writev(q, &d, iov, 2, 0x20, 2, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = NVME_IOCTL_IO64_CMD_VEC, .fd = NSFD,
+			.opcode = 0x01, .nsid = 7, .addr = iov, .data_len = 2,
+			.cdw10 = 0x20, .cdw12 = 1 });
+		READ_AT(0x30);
+		RUN(zns_prep_write_zeroes(q, &d, 0x40, 8, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x08,
+			.nsid = 7, .cdw10 = 0x40, .cdw12 = 7 });
+		RUN(zns_prep_write(q, &d, a, 0x50, 1, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x01,
+			.nsid = 7, .addr = a, .data_len = 4096, .cdw10 = 0x50 });
+		RUN(zns_prep_flush(q, &d, zns_sync_cb, &st));
+		expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x00,
+			.nsid = 7 });
+	}
+#undef READ_AT
+#undef RUN
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+}
+END_TEST
+
 /* ------------------------------------------- libnvme-compatible calls --- */
 
 START_TEST(test_compat_admin)
@@ -588,6 +661,7 @@ int main(void)
 	tcase_add_test(t, test_sync_io);
 	tcase_add_test(t, test_sync_fallback32);
 	tcase_add_test(t, test_queue_vectors);
+	tcase_add_test(t, test_queue_slot_reuse);
 	tcase_add_test(t, test_compat_admin);
 	tcase_add_test(t, test_compat_mgmt);
 	tcase_add_test(t, test_compat_append);
