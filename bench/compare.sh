@@ -27,11 +27,25 @@
 # zns-bench --ramp): without it, the first pair of runs on the nvmet target
 # was repeatedly the slowest, a warm-up rather than either tool's cost.
 #
-# Columns: IOPS of each; the ratio; CPU per IO of the benchmark's own thread
-# (fio: usr+sys of its process; zns-bench: its job thread); and, with a
-# RUNTIME of 3 s or more, CPU per IO of the whole machine (every CPU's busy
-# time from /proc/stat, sampled from 1 s after the ramp to 1 s before the
-# end), which includes the target's side of each IO.
+# xNVMe: when xnvmeperf is found (XNVMEPERF=path, or bench/peers/xnvme in
+# BUILDDIR, where bench/peers/xnvme.sh builds it), each polled read row runs
+# it too, in the same rotation (fio, zns-bench, xnvmeperf), on the same
+# device, block size, queue depth and CPU, with its io_uring_cmd backend;
+# the null rows run its nil queue beside zns-bench's null engine, and the
+# append row its zoned append example. xnvmeperf has no ramp: it runs the
+# ramp and the runtime together, and its IOPS are over both; the CPU
+# sampler's window (below) is the same for all three. It reads the whole
+# namespace, not ZONES_SIZE: the read rows give all three the whole
+# namespace when it is there. XNVMEPERF=none leaves it out.
+#
+# Columns: IOPS of each; the ratios zns/fio (and zns/xNVMe); CPU per IO of
+# the benchmark's process; and CPU per IO of the whole machine, which
+# includes the target's side of each IO. With a RUNTIME of 3 s or more both
+# come from one sampler for every tool: the process's utime+stime
+# (/proc/PID/stat) and every CPU's busy time (/proc/stat), from 1 s after
+# the ramp to 1 s before the end. Below 3 s, fio's and zns-bench's own
+# figures (fio: usr+sys of its process; zns-bench: its job thread) and no
+# whole-machine column.
 b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
 rt=${2:-5}
 what=${3:-all}
@@ -40,8 +54,14 @@ case $ramp in *[!0-9]*|'') echo "compare.sh: ZNS_BENCH_RAMP must be whole second
 here=$(cd "$(dirname "$0")" && pwd)
 zb=$b/bench/zns-bench
 pin="taskset -c 1"
-nproc | grep -qx 1 && pin=""
+cpus=1
+nproc | grep -qx 1 && { pin=""; cpus=0; }
 out=$(mktemp -d)
+xp=${XNVMEPERF:-$b/bench/peers/xnvme/tools/xnvmeperf/xnvmeperf}
+xa=$(dirname "$xp")/../../examples/zoned_io_async
+[ -x "$xp" ] || xp=""
+[ -x "$xa" ] || xa=""
+tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 targets=""
 if [ "$what" = null ]; then
@@ -67,76 +87,133 @@ jdir() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":{[^}]*\"$3\":\([0-9.e+-]*\).*/\
 # iops FILE: read + write IOPS
 iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN { printf "%.0f", r + w }'; }
 
-# sample NAME: in the background, every CPU's busy time over the middle of
-# the run: "BUSY-SECONDS WINDOW-SECONDS" into $out/NAME.busy
-sample() {
-	rm -f "$out/$1.busy"
-	[ "$rt" -ge 3 ] 2>/dev/null || return 0
-	(
+# launch NAME OUT CMD...: run CMD (pinned) into OUT, and sample it: with a
+# RUNTIME of 3 s or more, from 1 s after the ramp to 1 s before the end, the
+# process's CPU seconds and every CPU's busy seconds, into $out/NAME.busy as
+# "PROC-SECONDS BUSY-SECONDS WINDOW-SECONDS". Returns CMD's status.
+launch() {
+	name=$1; o=$2; shift 2
+	rm -f "$out/$name.busy"
+	"$@" > "$o" 2> "$o.err" &
+	pid=$!
+	if [ "$rt" -ge 3 ] 2>/dev/null; then
 		sleep $((ramp + 1))
-		a=$(head -n 1 /proc/stat)
+		a=$(head -n 1 /proc/stat); pa=$(pcpu "$pid")
 		t0=$(date +%s.%N)
 		sleep $((rt - 2))
-		z=$(head -n 1 /proc/stat)
+		z=$(head -n 1 /proc/stat); pz=$(pcpu "$pid")
 		t1=$(date +%s.%N)
-		echo "$a" "$z" | awk -v t0="$t0" -v t1="$t1" '{
+		[ -n "$pa" ] && [ -n "$pz" ] &&
+		echo "$a" "$z" | awk -v t0="$t0" -v t1="$t1" -v pa="$pa" -v pz="$pz" -v hz="$tck" '{
 			# cpu user nice system idle iowait irq softirq steal (x2)
 			b0 = $2 + $3 + $4 + $7 + $8 + $9; b1 = $13 + $14 + $15 + $18 + $19 + $20
-			printf "%.3f %.3f\n", (b1 - b0) / 100, t1 - t0 }' > "$out/$1.busy"
-	) &
+			printf "%.3f %.3f %.3f\n", (pz - pa) / hz, (b1 - b0) / 100, t1 - t0 }' > "$out/$name.busy"
+	fi
+	wait "$pid"
 }
-# allcpu NAME IOPS: whole-machine CPU ns per IO, or "-"
-allcpu() {
-	wait
+# pcpu PID: utime+stime of a process in clock ticks (fields 14 and 15 of
+# /proc/PID/stat, counted after the command name)
+pcpu() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+# cpuper NAME IOPS COLUMN: ns of CPU per IO from the sampler (COLUMN 1: the
+# process, 2: the machine), or "-"
+cpuper() {
 	if [ -s "$out/$1.busy" ]; then
-		awk -v i="$2" '{ if (i > 0 && $2 > 0) printf "%.0f", $1 * 1e9 / (i * $2); else print "-" }' "$out/$1.busy"
+		awk -v i="$2" -v c="$3" '{ if (i > 0 && $3 > 0) printf "%.0f", $c * 1e9 / (i * $3); else print "-" }' "$out/$1.busy"
 	else
 		echo -
 	fi
 }
 
-# row NAME FIO.json ZB.json FIO-ALLCPU ZB-ALLCPU: print a row, keep it for the medians
+# row NAME FIO.json ZB.json XNVME-IOPS: print a row, keep it for the medians
+# (fio's and zns-bench's CPU per IO from the sampler, or their own figures)
 row() {
-	fi=$(iops "$2"); zi=$(iops "$3")
-	# fio: (usr+sys)% of the runtime, per IO
-	fc=$(awk -v u="$(jget "$2" usr_cpu)" -v s="$(jget "$2" sys_cpu)" -v i="$fi" \
+	fi=$(iops "$2"); zi=$(iops "$3"); xi=${4:--}
+	[ "$xi" != - ] && xi=$(awk -v x="$xi" 'BEGIN { printf "%.0f", x }')
+	fc=$(cpuper fio "$fi" 1); zc=$(cpuper zb "$zi" 1)
+	[ "$fc" = - ] && fc=$(awk -v u="$(jget "$2" usr_cpu)" -v s="$(jget "$2" sys_cpu)" -v i="$fi" \
 		'BEGIN { if (i > 0) printf "%.0f", (u + s) / 100 * 1e9 / i; else print "-" }')
-	zc=$(jget "$3" cpu_ns_per_io)
-	echo "$1|$fi|$zi|$fc|$zc|$4|$5" >> "$out/rows"
-	line "$1" "$fi" "$zi" "$fc" "$zc" "$4" "$5"
+	[ "$zc" = - ] && zc=$(jget "$3" cpu_ns_per_io)
+	fa=$(cpuper fio "$fi" 2); za=$(cpuper zb "$zi" 2)
+	xc=-; xa_=-
+	[ "$xi" != - ] && { xc=$(cpuper xn "$xi" 1); xa_=$(cpuper xn "$xi" 2); }
+	echo "$1|$fi|$zi|$xi|$fc|$zc|$xc|$fa|$za|$xa_" >> "$out/rows"
+	line "$1" "$fi" "$zi" "$xi" "$fc" "$zc" "$xc" "$fa" "$za" "$xa_"
 }
 line() {
-	awk -v n="$1" -v fi="$2" -v zi="$3" -v fc="$4" -v zc="$5" -v fa="$6" -v za="$7" 'BEGIN {
-		r = fi > 0 ? zi / fi : 0
-		printf "%-44s %9.0f %9.0f %6.2fx %9s %9.0f %9s %9s\n", n, fi, zi, r, fc, zc, fa, za }'
+	if [ -n "$xp" ]; then
+		awk -v n="$1" -v fi="$2" -v zi="$3" -v xi="$4" -v fc="$5" -v zc="$6" -v xc="$7" \
+			-v fa="$8" -v za="$9" -v xa="${10}" 'BEGIN {
+			r = fi > 0 ? sprintf("%.2fx", zi / fi) : "-"
+			q = xi > 0 ? sprintf("%.2fx", zi / xi) : "-"
+			printf "%-40s %8.0f %8.0f %8s %6s %6s %6s %6s %6s %6s %6s %6s\n", n, fi, zi, xi, r, q, fc, zc, xc, fa, za, xa }'
+	else
+		awk -v n="$1" -v fi="$2" -v zi="$3" -v fc="$5" -v zc="$6" -v fa="$8" -v za="$9" 'BEGIN {
+			r = fi > 0 ? zi / fi : 0
+			printf "%-44s %9.0f %9.0f %6.2fx %9s %9s %9s %9s\n", n, fi, zi, r, fc, zc, fa, za }'
+	fi
 }
 header() {
-	printf "%-44s %9s %9s %7s %9s %9s %9s %9s\n" workload "fio IOPS" "zns IOPS" ratio \
-		"fio ns/IO" "zns ns/IO" "fio all" "zns all"
+	if [ -n "$xp" ]; then
+		printf "%-40s %8s %8s %8s %6s %6s %6s %6s %6s %6s %6s %6s\n" workload "fio" "zns" "xnvme" \
+			"z/fio" "z/xnv" "fio" "zns" "xnvme" "fio" "zns" "xnvme"
+		printf "%-40s %26s %13s %20s %20s\n" "" "IOPS" "ratios" "process ns/IO" "all-CPU ns/IO"
+	else
+		printf "%-44s %9s %9s %7s %9s %9s %9s %9s\n" workload "fio IOPS" "zns IOPS" ratio \
+			"fio ns/IO" "zns ns/IO" "fio all" "zns all"
+	fi
 }
 
 # fiorun JOB [VAR=VALUE...]: fio pinned, sampled, into $out/fio.json
 fiorun() {
 	job=$1; shift
-	sample fio
-	env "$@" RUNTIME="$rt" RAMP="$ramp" $pin fio --output-format=json "$here/fio/$job.fio" \
-		> "$out/fio.json" 2> "$out/fio.err" || {
-		wait
-		echo "fio $job failed: $(head -c 300 "$out/fio.err")"
+	launch fio "$out/fio.json" env "$@" RUNTIME="$rt" RAMP="$ramp" $pin fio \
+		--output-format=json "$here/fio/$job.fio" || {
+		echo "fio $job failed: $(head -c 300 "$out/fio.json.err")"
 		return 1
 	}
-	fa=$(allcpu fio "$(iops "$out/fio.json")")
 }
 # zbrun ARGS...: zns-bench pinned, sampled, into $out/zb.json
 zbrun() {
-	sample zb
-	$pin "$zb" --runtime="$rt" --ramp="$ramp" --output-format=json "$@" > "$out/zb.json" || {
-		wait
-		echo "zns-bench $* failed"
+	launch zb "$out/zb.json" $pin "$zb" --runtime="$rt" --ramp="$ramp" --output-format=json "$@" || {
+		echo "zns-bench $* failed: $(head -c 300 "$out/zb.json.err")"
 		return 1
 	}
-	za=$(allcpu zb "$(iops "$out/zb.json")")
 }
+# xnrun DEV RW QD: xnvmeperf pinned, sampled, its io_uring_cmd backend;
+# prints its IOPS, or "-" (and why, on stderr)
+xnrun() {
+	[ -n "$xp" ] || { echo -; return 0; }
+	launch xn "$out/xn.txt" $pin "$xp" run "$1" --be io_uring_cmd --iopattern "$2" \
+		--qdepth "$3" --iosize 4096 --runtime $((rt + ramp)) --cpulist "$cpus" &&
+	awk '/^ *Total:/ { t = $2 } /Failed/ { next } END { if (t > 0) print t; else exit 1 }' "$out/xn.txt" &&
+	return 0
+	echo "xnvmeperf $1 $2 QD$3 failed: $(tail -n 3 "$out/xn.txt" "$out/xn.txt.err" | tr '\n' ' ' | head -c 300)" >&2
+	echo -
+}
+# xnappend NAME DEV: xNVMe's zoned append example (4 KiB appends at QD32
+# into one zone until it is full, its io_uring_cmd backend) on three empty
+# zones, after zns-bench's append row; prints the median IOPS and the ratio
+xnappend() {
+	blk=/dev/$(basename "$2" | sed 's/^ng/nvme/')
+	zsec=$(cat "/sys/block/$(basename "$blk")/queue/chunk_sectors" 2>/dev/null)
+	lbs=$(cat "/sys/block/$(basename "$blk")/queue/logical_block_size" 2>/dev/null)
+	[ -n "$zsec" ] && [ -n "$lbs" ] && command -v nvme >/dev/null 2>&1 || {
+		echo "$1 append, xNVMe: needs $blk's zone geometry and nvme-cli"; return 0; }
+	nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append, xNVMe: could not reset $blk's zones"; return 0; }
+	: > "$out/xa"
+	for z in 1 2 3; do
+		$pin "$xa" append "$2" --slba $(( z * zsec * 512 / lbs )) --qdepth 32 --be io_uring_cmd \
+			> "$out/xa.txt" 2>&1 || { echo "$1 append, xNVMe failed: $(tail -n 2 "$out/xa.txt" | tr '\n' ' ')"; return 0; }
+		# "Wall-clock: {elapsed: S, mib: M, mib_sec: R}": one LBA per append
+		tr -d '{},' < "$out/xa.txt" | awk -v lbs="$lbs" '/Wall-clock:/ { printf "%.0f\n", $5 * 1048576 / lbs / $3 }' >> "$out/xa"
+	done
+	nvme zns reset-zone "$blk" -a >/dev/null 2>&1
+	x=$(sort -n "$out/xa" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+	z=$(iops "$out/zb.json")
+	echo "$1 append 4k QD32, xNVMe zoned_io_async (median of 3 zones: $(tr '\n' ' ' < "$out/xa")): $x IOPS; zns/xNVMe $(awk -v z="$z" -v x="$x" 'BEGIN { if (x > 0) printf "%.2fx", z / x; else print "-" }')"
+}
+# xnfail: the Failed column of xnvmeperf's last run, which must be 0
+xnfail() { awk '/^ *Total:/ { print $4 }' "$out/xn.txt"; }
 
 header
 : > "$out/rows"
@@ -144,6 +221,13 @@ for t in $targets; do
 	name=${t%%:*}; dev=${t#*:}
 	zones=4
 	size=$(( zones * 64 * 1024 * 1024 ))
+	sys=/sys/block/$(basename "$dev" | sed 's/^ng/nvme/')
+	if [ -n "$xp" ] && [ -r "$sys/size" ] && [ -r "$sys/queue/chunk_sectors" ]; then
+		# xnvmeperf reads the whole namespace: so do the other two
+		zsec=$(cat "$sys/queue/chunk_sectors")
+		[ "$zsec" -gt 0 ] && zones=$(( $(cat "$sys/size") / zsec )) &&
+			size=$(( $(cat "$sys/size") * 512 ))
+	fi
 	case " ${ZNS_BENCH_TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	IFS=';'
 	for w in ${ZNS_BENCH_WORKLOADS:-randread 32;randread 32 8;randread 1;read 8;ordered 32}; do
@@ -162,20 +246,27 @@ for t in $targets; do
 				echo mq-deadline > "/sys/block/$(basename "$blk")/queue/scheduler"
 			fiorun write-zbd DEV="$blk" QD="$qd" ZONE_BYTES=$(( 64 * 1024 * 1024 )) || continue
 			zbrun --dev="$dev" --rw=write --bs=4k --iodepth="$qd" --zones=1 &&
-			row "$name ordered write 4k QD$qd, 1 zone (fio: block dev)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+			row "$name ordered write 4k QD$qd, 1 zone (fio: block dev)" "$out/fio.json" "$out/zb.json"
 			continue
 		fi
 		zargs="--dev=$dev --rw=$rw --bs=4k --iodepth=$qd --zones=$zones"
 		fiorun "$rw" DEV="$dev" QD="$qd" BATCH="$reap" ZONES_SIZE="$size" || continue
 		if [ "$reap" -gt 1 ]; then
 			zbrun $zargs --idle=sleep --iodepth_batch_complete_min="$reap" &&
-			row "$name $rw 4k QD$qd (reap $reap, sleep)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+			row "$name $rw 4k QD$qd (reap $reap, sleep)" "$out/fio.json" "$out/zb.json"
 			continue
 		fi
-		zbrun $zargs &&
-		row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+		zbrun $zargs && cp "$out/zb.json" "$out/zb-poll.json" && cp "$out/zb.busy" "$out/zb-poll.busy" 2>/dev/null
+		xi=$(xnrun "$dev" "$rw" "$qd")
+		[ "$xi" != - ] && [ "$(xnfail)" != 0 ] &&
+			echo "xnvmeperf $dev $rw QD$qd: $(xnfail) IOs failed" >&2
+		if [ -s "$out/zb-poll.json" ]; then
+			mv "$out/zb-poll.json" "$out/zb.json"
+			mv "$out/zb-poll.busy" "$out/zb.busy" 2>/dev/null
+			row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$xi"
+		fi
 		zbrun $zargs --idle=sleep &&
-		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"
 	done
 	done
 	unset IFS
@@ -185,26 +276,53 @@ for t in $targets; do
 		# bare commands, as fio sends them (zns-bench's default
 		# goes through the zone layer)
 		zbrun --dev="$dev" --rw=write --raw --bs=4k --iodepth=$qd &&
-		row "$name write 4k, $qd zones at QD1" "$out/fio.json" "$out/zb.json" "$fa" "$za"
+		row "$name write 4k, $qd zones at QD1" "$out/fio.json" "$out/zb.json"
 	fi
 	zbrun --dev="$dev" --rw=append --raw --bs=4k --iodepth=32 --zones=4 &&
-	echo "$name append 4k QD32 (fio has no zone append): $(iops "$out/zb.json") IOPS, $(jget "$out/zb.json" cpu_ns_per_io) ns CPU/IO, $za ns all-CPU/IO"
+	echo "$name append 4k QD32 (fio has no zone append): $(iops "$out/zb.json") IOPS, $(cpuper zb "$(iops "$out/zb.json")" 1) ns CPU/IO, $(cpuper zb "$(iops "$out/zb.json")" 2) ns all-CPU/IO"
+	[ -n "$xa" ] && xnappend "$name" "$dev"
 done
 
 # The medians of repeated rows (each column on its own).
 if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ]; then
-	echo "medians of ${ZNS_BENCH_REPEAT} runs (ratio = median zns IOPS / median fio IOPS):"
+	echo "medians of ${ZNS_BENCH_REPEAT} runs (ratios = median zns IOPS / median fio or xNVMe IOPS):"
 	cut -d'|' -f1 "$out/rows" | awk '!seen[$0]++' | while IFS= read -r n; do
 		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
 			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
 				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)"
+		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
+			"$(med 8)" "$(med 9)" "$(med 10)"
 	done
 fi
 [ "$what" = devices ] && { rm -rf "$out"; exit 0; }
-for qd in 1 16; do
-	QD=$qd RUNTIME=$rt $pin fio --output-format=json "$here/fio/null.fio" > "$out/fio.json" 2>/dev/null &&
-	$pin "$zb" --engine=null --iodepth=$qd --runtime="$rt" --lat=0 --output-format=json > "$out/zb.json" &&
-	row "null engine QD$qd (library cost)" "$out/fio.json" "$out/zb.json" - -
+# The null engines: each tool's own cost per IO, no device. xNVMe's nil
+# queue holds at most 29 commands, so it has no QD32 row.
+ramp=0
+rep=0
+while [ $rep -lt "${ZNS_BENCH_REPEAT:-1}" ]; do
+	rep=$((rep + 1))
+	for qd in 1 16 32; do
+		fiorun null QD=$qd || continue
+		zbrun --engine=null --iodepth=$qd --lat=0 || continue
+		xi=-
+		if [ -n "$xp" ] && [ $qd -le 16 ]; then
+			launch xn "$out/xn.txt" $pin "$xp" run 1GB --be ramdisk --iopattern randread \
+				--qdepth $qd --iosize 4096 --runtime "$rt" --cpulist "$cpus" &&
+			xi=$(awk '/^ *Total:/ { print $2 }' "$out/xn.txt")
+		fi
+		row "null engine QD$qd (library cost)" "$out/fio.json" "$out/zb.json" "$xi"
+	done
 done
+if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ]; then
+	echo "medians of ${ZNS_BENCH_REPEAT} runs:"
+	for qd in 1 16 32; do
+		n="null engine QD$qd (library cost)"
+		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
+			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
+			"$(med 8)" "$(med 9)" "$(med 10)"
+	done
+fi
+echo "null engines in ns per IO: 1e9 / IOPS"
 rm -rf "$out"
