@@ -87,14 +87,16 @@ jdir() { tr -d '\n ' < "$1" | sed -n "s/.*\"$2\":{[^}]*\"$3\":\([0-9.e+-]*\).*/\
 # iops FILE: read + write IOPS
 iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN { printf "%.0f", r + w }'; }
 
+# say TEXT: progress, on stderr, before each workload's runs
+say() { echo "compare.sh: $* ..." >&2; }
 # launch NAME OUT CMD...: run CMD (pinned) into OUT, and sample it: with a
 # RUNTIME of 3 s or more, from 1 s after the ramp to 1 s before the end, the
 # process's CPU seconds and every CPU's busy seconds, into $out/NAME.busy as
 # "PROC-SECONDS BUSY-SECONDS WINDOW-SECONDS". Returns CMD's status.
 launch() {
-	name=$1; o=$2; shift 2
-	rm -f "$out/$name.busy"
-	"$@" > "$o" 2> "$o.err" &
+	lname=$1; lout=$2; shift 2
+	rm -f "$out/$lname.busy"
+	"$@" > "$lout" 2> "$lout.err" &
 	pid=$!
 	if [ "$rt" -ge 3 ] 2>/dev/null; then
 		sleep $((ramp + 1))
@@ -107,7 +109,9 @@ launch() {
 		echo "$a" "$z" | awk -v t0="$t0" -v t1="$t1" -v pa="$pa" -v pz="$pz" -v hz="$tck" '{
 			# cpu user nice system idle iowait irq softirq steal (x2)
 			b0 = $2 + $3 + $4 + $7 + $8 + $9; b1 = $13 + $14 + $15 + $18 + $19 + $20
-			printf "%.3f %.3f %.3f\n", (pz - pa) / hz, (b1 - b0) / 100, t1 - t0 }' > "$out/$name.busy"
+			printf "%.3f %.3f %.3f\n", (pz - pa) / hz, (b1 - b0) / 100, t1 - t0 }' > "$out/$lname.busy"
+		[ -s "$out/$lname.busy" ] ||
+			echo "compare.sh: no CPU sample of $lname (process $pid: \"$pa\" then \"$pz\")" >&2
 	fi
 	wait "$pid"
 }
@@ -190,10 +194,12 @@ xnrun() {
 	echo "xnvmeperf $1 $2 QD$3 failed: $(tail -n 3 "$out/xn.txt" "$out/xn.txt.err" | tr '\n' ' ' | head -c 300)" >&2
 	echo -
 }
-# xnappend NAME DEV: xNVMe's zoned append example (4 KiB appends at QD32
-# into one zone until it is full, its io_uring_cmd backend) on three empty
-# zones, after zns-bench's append row; prints the median IOPS and the ratio
+# xnappend NAME DEV: xNVMe's zoned append example (one-block appends at
+# QD32 into one zone until it is full, its io_uring_cmd backend) on three
+# empty zones, against zns-bench's appends into one zone (filled, reset,
+# filled again, for the runtime); prints the median IOPS and the ratio
 xnappend() {
+	zbrun --dev="$2" --rw=append --raw --bs=4k --iodepth=32 --zones=1 || return 0
 	blk=/dev/$(basename "$2" | sed 's/^ng/nvme/')
 	zsec=$(cat "/sys/block/$(basename "$blk")/queue/chunk_sectors" 2>/dev/null)
 	lbs=$(cat "/sys/block/$(basename "$blk")/queue/logical_block_size" 2>/dev/null)
@@ -202,7 +208,7 @@ xnappend() {
 	nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append, xNVMe: could not reset $blk's zones"; return 0; }
 	: > "$out/xa"
 	for z in 1 2 3; do
-		$pin "$xa" append "$2" --slba $(( z * zsec * 512 / lbs )) --qdepth 32 --be io_uring_cmd \
+		$pin "$xa" append "$2" --slba "$(printf '0x%x' $(( z * zsec * 512 / lbs )))" --qdepth 32 --be io_uring_cmd \
 			> "$out/xa.txt" 2>&1 || { echo "$1 append, xNVMe failed: $(tail -n 2 "$out/xa.txt" | tr '\n' ' ')"; return 0; }
 		# "Wall-clock: {elapsed: S, mib: M, mib_sec: R}": one LBA per append
 		tr -d '{},' < "$out/xa.txt" | awk -v lbs="$lbs" '/Wall-clock:/ { printf "%.0f\n", $5 * 1048576 / lbs / $3 }' >> "$out/xa"
@@ -210,7 +216,7 @@ xnappend() {
 	nvme zns reset-zone "$blk" -a >/dev/null 2>&1
 	x=$(sort -n "$out/xa" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
 	z=$(iops "$out/zb.json")
-	echo "$1 append 4k QD32, xNVMe zoned_io_async (median of 3 zones: $(tr '\n' ' ' < "$out/xa")): $x IOPS; zns/xNVMe $(awk -v z="$z" -v x="$x" 'BEGIN { if (x > 0) printf "%.2fx", z / x; else print "-" }')"
+	echo "$1 append 4k QD32, 1 zone: zns-bench $z IOPS, xNVMe zoned_io_async $x IOPS (median of 3 zones: $(tr '\n' ' ' < "$out/xa")); zns/xNVMe $(awk -v z="$z" -v x="$x" 'BEGIN { if (x > 0) printf "%.2fx", z / x; else print "-" }')"
 }
 # xnfail: the Failed column of xnvmeperf's last run, which must be 0
 xnfail() { awk '/^ *Total:/ { print $4 }' "$out/xn.txt"; }
@@ -237,6 +243,7 @@ for t in $targets; do
 		rep=$((rep + 1))
 		set -- $w
 		rw=$1; qd=$2; reap=${3:-1}
+		say "$name: $w (run $rep of ${ZNS_BENCH_REPEAT:-1})"
 		if [ "$rw" = ordered ]; then
 			blk=/dev/$(basename "$dev" | sed 's/^ng/nvme/')
 			[ -b "$blk" ] || { echo "$name ordered: no block device $blk"; continue; }
@@ -271,6 +278,7 @@ for t in $targets; do
 	done
 	unset IFS
 	[ -n "$ZNS_BENCH_WORKLOADS" ] && continue
+	say "$name: writes into 4 zones, then appends"
 	qd=4
 	if fiorun write-zoned DEV="$dev" JOBS=$qd ZONE_BYTES=$(( 64 * 1024 * 1024 )); then
 		# bare commands, as fio sends them (zns-bench's default
@@ -302,6 +310,7 @@ rep=0
 while [ $rep -lt "${ZNS_BENCH_REPEAT:-1}" ]; do
 	rep=$((rep + 1))
 	for qd in 1 16 32; do
+		say "null engines, QD$qd"
 		fiorun null QD=$qd || continue
 		zbrun --engine=null --iodepth=$qd --lat=0 || continue
 		xi=-
