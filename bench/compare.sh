@@ -33,8 +33,9 @@
 # device, block size, queue depth and CPU, with its io_uring_cmd backend;
 # the null rows run its nil queue beside zns-bench's null engine, and the
 # append row its zoned append example. xnvmeperf has no ramp: it runs the
-# ramp and the runtime together, and its IOPS are over both; the CPU
-# sampler's window (below) is the same for all three. It reads the whole
+# ramp, the runtime and one second more (so that a late wake-up of the
+# sampler still finds it running), and its IOPS are over all of them; the
+# CPU sampler's window (below) is the same for all three. It reads the whole
 # namespace, not ZONES_SIZE: the read rows give all three the whole
 # namespace when it is there. XNVMEPERF=none leaves it out.
 #
@@ -188,7 +189,7 @@ zbrun() {
 xnrun() {
 	[ -n "$xp" ] || { echo -; return 0; }
 	launch xn "$out/xn.txt" $pin "$xp" run "$1" --be io_uring_cmd --iopattern "$2" \
-		--qdepth "$3" --iosize 4096 --runtime $((rt + ramp)) --cpulist "$cpus" &&
+		--qdepth "$3" --iosize 4096 --runtime $((rt + ramp + 1)) --cpulist "$cpus" &&
 	awk '/^ *Total:/ { t = $2 } /Failed/ { next } END { if (t > 0) print t; else exit 1 }' "$out/xn.txt" &&
 	return 0
 	echo "xnvmeperf $1 $2 QD$3 failed: $(tail -n 3 "$out/xn.txt" "$out/xn.txt.err" | tr '\n' ' ' | head -c 300)" >&2
@@ -251,6 +252,10 @@ for t in $targets; do
 			# keeps a zone's writes in order
 			uname -r | awk -F. '{ exit !($1 < 6 || ($1 == 6 && $2 < 10)) }' &&
 				echo mq-deadline > "/sys/block/$(basename "$blk")/queue/scheduler"
+			# start fio at an empty zone: zns-bench's run before
+			# this one (with ZNS_BENCH_REPEAT) left the zone
+			# written, and fio then wrote off its write pointer
+			blkzone reset -o 0 -c 1 "$blk" 2>/dev/null
 			fiorun write-zbd DEV="$blk" QD="$qd" ZONE_BYTES=$(( 64 * 1024 * 1024 )) || continue
 			zbrun --dev="$dev" --rw=write --bs=4k --iodepth="$qd" --zones=1 &&
 			row "$name ordered write 4k QD$qd, 1 zone (fio: block dev)" "$out/fio.json" "$out/zb.json"
