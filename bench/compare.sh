@@ -297,7 +297,7 @@ for t in $targets; do
 done
 
 # The medians of repeated rows (each column on its own).
-if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ]; then
+if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] && [ -s "$out/rows" ]; then
 	echo "medians of ${ZNS_BENCH_REPEAT} runs (ratios = median zns IOPS / median fio or xNVMe IOPS):"
 	cut -d'|' -f1 "$out/rows" | awk '!seen[$0]++' | while IFS= read -r n; do
 		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
