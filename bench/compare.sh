@@ -97,6 +97,7 @@ say() { echo "compare.sh: $* ..." >&2; }
 launch() {
 	lname=$1; lout=$2; shift 2
 	rm -f "$out/$lname.busy"
+	pa=; pz=; t0=; t1=
 	"$@" > "$lout" 2> "$lout.err" &
 	pid=$!
 	if [ "$rt" -ge 3 ] 2>/dev/null; then
@@ -111,10 +112,13 @@ launch() {
 			# cpu user nice system idle iowait irq softirq steal (x2)
 			b0 = $2 + $3 + $4 + $7 + $8 + $9; b1 = $13 + $14 + $15 + $18 + $19 + $20
 			printf "%.3f %.3f %.3f\n", (pz - pa) / hz, (b1 - b0) / 100, t1 - t0 }' > "$out/$lname.busy"
-		[ -s "$out/$lname.busy" ] ||
-			echo "compare.sh: no CPU sample of $lname (process $pid: \"$pa\" then \"$pz\")" >&2
 	fi
+	t2=$(date +%s.%N)
 	wait "$pid"
+	lrc=$?
+	[ "$rt" -ge 3 ] 2>/dev/null && [ ! -s "$out/$lname.busy" ] &&
+		echo "compare.sh: no CPU sample of $lname (process $pid: \"$pa\" then \"$pz\"; window $t0 to $t1, waited at $t2, done at $(date +%s.%N))" >&2
+	return $lrc
 }
 # pcpu PID: utime+stime of a process in clock ticks (fields 14 and 15 of
 # /proc/PID/stat, counted after the command name)
@@ -141,8 +145,17 @@ row() {
 	fa=$(cpuper fio "$fi" 2); za=$(cpuper zb "$zi" 2)
 	xc=-; xa_=-
 	[ "$xi" != - ] && { xc=$(cpuper xn "$xi" 1); xa_=$(cpuper xn "$xi" 2); }
-	echo "$1|$fi|$zi|$xi|$fc|$zc|$xc|$fa|$za|$xa_" >> "$out/rows"
+	# zns-bench's completion latency, when its clocks ran
+	p50=$(jget "$3" 50.000000); p99=$(jget "$3" 99.000000)
+	[ -n "$p50" ] && [ "$p50" != 0 ] || { p50=-; p99=-; }
+	echo "$1|$fi|$zi|$xi|$fc|$zc|$xc|$fa|$za|$xa_|$p50|$p99" >> "$out/rows"
 	line "$1" "$fi" "$zi" "$xi" "$fc" "$zc" "$xc" "$fa" "$za" "$xa_"
+	[ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] || final "$1" "$fi" "$zi" "$xi" "$fc" "$zc" "$xc" "$p50" "$p99"
+}
+# final NAME FIO ZNS XNVME FIO-CPU ZNS-CPU XNVME-CPU P50 P99: a row of the
+# run's chart data (bench/chart.sh): each row, or the medians of repeats
+final() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$out/chart.tsv"
 }
 line() {
 	if [ -n "$xp" ]; then
@@ -222,8 +235,29 @@ xnappend() {
 # xnfail: the Failed column of xnvmeperf's last run, which must be 0
 xnfail() { awk '/^ *Total:/ { print $4 }' "$out/xn.txt"; }
 
+# chart: the run's table as a chart beside it, in ZNS_BENCH_CHARTS (default
+# BUILDDIR/bench/charts): compare-WHAT-TIME.tsv, .svg and .png; prints the
+# paths. Without gnuplot, says so and keeps the data.
+chart() {
+	[ -s "$out/chart.tsv" ] || return 0
+	dir=${ZNS_BENCH_CHARTS:-$b/bench/charts}
+	mkdir -p "$dir" || return 0
+	base=$dir/compare-$what-$(date +%Y%m%d-%H%M%S)
+	{
+		printf 'workload\tfio_iops\tzns_iops\txnvme_iops\tfio_cpu_ns\tzns_cpu_ns\txnvme_cpu_ns\tzns_p50_ns\tzns_p99_ns\n'
+		cat "$out/chart.tsv"
+	} > "$base.tsv"
+	echo "chart data: $base.tsv"
+	if command -v gnuplot >/dev/null 2>&1; then
+		sh "$here/chart.sh" "$base.tsv" "$base" | sed 's/^/chart: /'
+	else
+		echo "chart: gnuplot is not installed (Debian: gnuplot-nox); bench/chart.sh $base.tsv draws it"
+	fi
+}
+
 header
 : > "$out/rows"
+: > "$out/chart.tsv"
 for t in $targets; do
 	name=${t%%:*}; dev=${t#*:}
 	zones=4
@@ -305,9 +339,11 @@ if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] && [ -s "$out/rows" ]; then
 				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
 			"$(med 8)" "$(med 9)" "$(med 10)"
+		final "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
+			"$(med 11)" "$(med 12)"
 	done
 fi
-[ "$what" = devices ] && { rm -rf "$out"; exit 0; }
+[ "$what" = devices ] && { chart; rm -rf "$out"; exit 0; }
 # The null engines: each tool's own cost per IO, no device. xNVMe's nil
 # queue holds at most 29 commands, so it has no QD32 row.
 ramp=0
@@ -336,7 +372,9 @@ if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ]; then
 				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
 			"$(med 8)" "$(med 9)" "$(med 10)"
+		final "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" - -
 	done
 fi
 echo "null engines in ns per IO: 1e9 / IOPS"
+chart
 rm -rf "$out"

@@ -4,7 +4,7 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config liburing-dev check
 	qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static
-	nvme-cli fio kmod xz-utils cpio valgrind clang mandoc python3
+	nvme-cli fio kmod xz-utils cpio valgrind clang mandoc python3 gnuplot-nox
 	libnvme-dev libjson-c-dev libssl-dev"
 missing=""
 for p in $pkgs; do
