@@ -81,6 +81,7 @@ struct zz_zone {
 	uint64_t wp, acked, dwp, queued;
 	uint8_t state, active, fenced, retired, busy, firing;
 	uint8_t claimed;		/* handed out by zns_zoned_alloc() */
+	const struct zns_queue *owner;	/* the queue it was handed to, or NULL */
 	unsigned int frags;		/* append pieces in flight */
 	struct zns_queue *q;		/* the queue the zone's requests use */
 	struct zz_req *head, *tail;	/* writes waiting */
@@ -629,8 +630,10 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 {
 	if (!status) {
 		give_token(zt, z);
-		if (r->kind == RQ_RESET)
+		if (r->kind == RQ_RESET) {
 			z->claimed = 0;	/* free for zns_zoned_alloc() again */
+			z->owner = NULL;
+		}
 		z->nspans = 0;
 		z->state = r->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
 		z->wp = z->acked = z->dwp = z->settled = r->kind == RQ_RESET ?
@@ -777,6 +780,10 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (z->retired) {
 		zz_unlock(zt);
 		return zns_fail(-EROFS, "zns_zoned: the zone went offline or read-only and is retired");
+	}
+	if (z->owner && z->owner != q) {
+		zz_unlock(zt);
+		return zns_fail(-EPERM, "zns_zoned: zns_zoned_alloc() gave the zone to another queue: only that queue writes, appends, resets or finishes it until it is reset or released");
 	}
 	if (z->q && z->q != q) {
 		zz_unlock(zt);
@@ -996,9 +1003,10 @@ static int find_empty(const struct zns_zoned *zt, uint32_t first, uint32_t end)
 }
 
 /* The active zone of [first, end) with the least space left that nothing
- * is writing to, or -1: the cheapest to finish for its token. */
-static int find_cheapest(const struct zns_zoned *zt, uint32_t first,
-			 uint32_t end)
+ * is writing to and no other queue owns, or -1: the cheapest to finish for
+ * its token. */
+static int find_cheapest(const struct zns_zoned *zt, const struct zns_queue *q,
+			 uint32_t first, uint32_t end)
 {
 	uint64_t best = UINT64_MAX;
 	int pick = -1;
@@ -1009,7 +1017,7 @@ static int find_cheapest(const struct zns_zoned *zt, uint32_t first,
 		uint64_t left = z->zslba + z->zcap - z->acked;
 
 		if (z->active && z->state != NVME_ZNS_ZS_FULL && !z->retired &&
-		    idle(z) && left < best) {
+		    (!z->owner || z->owner == q) && idle(z) && left < best) {
 			best = left;
 			pick = (int)i;
 		}
@@ -1061,6 +1069,7 @@ int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
 			struct zz_zone *z = &zt->z[i];
 
 			z->claimed = 1;
+			z->owner = q;
 			z->active = 1;
 			zt->tokens -= zt->limited ? 1 : 0;
 			zz_unlock(zt);
@@ -1068,7 +1077,7 @@ int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
 			return 0;
 		}
 		i = (flags & ZNS_ZONED_FINISH) && !finishing ?
-			find_cheapest(zt, first, end) : -1;
+			find_cheapest(zt, q, first, end) : -1;
 		zz_unlock(zt);
 		if (i >= 0 && !zone_action(zt, q, (uint32_t)i, RQ_FINISH, NULL, NULL))
 			finishing = 1;
@@ -1096,6 +1105,7 @@ int zns_zoned_release(struct zns_zoned *zt, uint32_t zone)
 		return zns_fail(-EINVAL, "zns_zoned_release: the zone was not allocated, or was written: reset it instead");
 	}
 	z->claimed = 0;
+	z->owner = NULL;
 	give_token(zt, z);
 	zz_unlock(zt);
 	return 0;

@@ -198,7 +198,8 @@ uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt);
  * pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token
  * free, no request slot, or a full queue for a zone with nothing in flight:
  * reap, finish or reset a zone, retry); -EROFS (a
- * retired zone); zns_last_error() says which. Nothing is sent on failure.
+ * retired zone); -EPERM (zns_zoned_alloc() gave the zone to another
+ * queue); zns_last_error() says which. Nothing is sent on failure.
  */
 int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		    const void *buf, uint32_t nlb, zns_zoned_cb cb, void *user);
@@ -236,7 +237,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * @user: passed to @cb
  *
  * Return: 0; -EBUSY while writes to the zone are waiting or in flight;
- * -EINVAL, -EROFS as zns_zoned_write().
+ * -EINVAL, -EROFS, -EPERM as zns_zoned_write().
  */
 int zns_zoned_reset(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		    zns_zoned_cb cb, void *user);
@@ -271,12 +272,15 @@ int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * retired and has no requests, and takes its active token now, so writes
  * to it are never refused for want of one. The zone stays the caller's
  * until zns_zoned_reset() of it completes (then it may be handed out
- * again) or zns_zoned_release() gives it back unwritten.
+ * again) or zns_zoned_release() gives it back unwritten. With @q, the zone
+ * belongs to @q for that long: writes, appends, resets and finishes of it
+ * through any other queue fail with -EPERM and send nothing. Without @q
+ * any queue may use it.
  *
  * When no token is free: without flags, -EBUSY. ZNS_ZONED_FINISH finishes
  * the active zone of the set with the least space left that nothing is
- * writing to (as btrfs and ZenFS do), which frees its token when the finish
- * completes. ZNS_ZONED_WAIT waits for a token: it reaps @q (callbacks run)
+ * writing to and no other queue owns (as btrfs and ZenFS do), which frees
+ * its token when the finish completes. ZNS_ZONED_WAIT waits for a token: it reaps @q (callbacks run)
  * and lets other threads' completions free one; it gives up with -EBUSY
  * when nothing in the table is in flight.
  *

@@ -633,6 +633,59 @@ END_TEST
 
 /* ---------------------------------------------------------- allocation -- */
 
+/* A zone handed to a queue is that queue's until it is reset or released:
+ * writes, appends, resets and finishes through another queue fail with
+ * -EPERM and send nothing; a zone handed out without a queue, or free
+ * again, takes any queue. */
+START_TEST(test_alloc_owner)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 8,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *q2;
+	struct zns_zoned_zone in;
+	uint8_t *b = stamped(9, 1);
+	struct wr w[4];
+	struct ar a;
+	uint32_t z, z2;
+
+	memset(w, 0, sizeof(w));
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(zns_queue_init(&q2, &qo), 0);
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, 0, &z), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q2, z, b, 1, wcb, &w[0]), -EPERM);
+	ck_assert_msg(strstr(zns_last_error(), "another queue") != NULL, "%s", zns_last_error());
+	ck_assert_int_eq(zns_zoned_append(zt, q2, z, b, 1, acb, &a), -EPERM);
+	ck_assert_int_eq(zns_zoned_reset(zt, q2, z, wcb, &w[0]), -EPERM);
+	ck_assert_int_eq(zns_zoned_finish(zt, q2, z, wcb, &w[0]), -EPERM);
+	ck_assert_uint_eq(zns_queue_inflight(q2), 0);
+	ck_assert_int_eq(zns_zoned_info(zt, z, &in), 0);
+	ck_assert_uint_eq(in.queued, 0);
+	ck_assert_uint_eq(in.wp, in.zslba);
+	/* the owner writes; after its reset the zone takes any queue */
+	ck_assert_int_eq(zns_zoned_write(zt, q, z, b, 1, wcb, &w[1]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[1].status, 0);
+	ck_assert_int_eq(zns_zoned_reset(zt, q, z, wcb, &w[1]), 0);
+	reap_all(q);
+	ck_assert_int_eq(zns_zoned_write(zt, q2, z, b, 1, wcb, &w[2]), 0);
+	reap_all(q2);
+	ck_assert_int_eq(w[2].status, 0);
+	/* released unwritten: free for any queue */
+	ck_assert_int_eq(zns_zoned_alloc(zt, q, 0, 0, 0, &z2), 0);
+	ck_assert_int_eq(zns_zoned_release(zt, z2), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q2, z2, b, 1, wcb, &w[3]), 0);
+	reap_all(q2);
+	ck_assert_int_eq(w[3].status, 0);
+	/* handed out without a queue: any queue */
+	ck_assert_int_eq(zns_zoned_alloc(zt, NULL, 0, 0, 0, &z2), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q2, z2, b, 1, wcb, &w[3]), 0);
+	reap_all(q2);
+	ck_assert_int_eq(w[3].status, 0);
+	ck_assert_int_eq(zns_queue_exit(q2), 0);
+	free(b);
+}
+END_TEST
+
 /* Zones handed out with their tokens, up to the device's 14; then -EBUSY,
  * or the zone with the least space left finished for a token (with or
  * without waiting); given back unwritten, or by a reset; a set of zones;
@@ -955,6 +1008,7 @@ int main(void)
 	tcase_add_loop_test(t, test_merge, 0, 2);
 	tcase_add_test(t, test_merge_refused);
 	tcase_add_test(t, test_alloc);
+	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
