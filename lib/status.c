@@ -146,8 +146,9 @@ static const char *zns_errno_hint(int err)
 	case ENOENT:
 		return "No such device: check the path (/dev/ngXnY or /dev/nvmeXnY; 'nvme list' shows them)";
 	case EACCES:
-	case EPERM:
 		return "Permission denied: run as root or give this user read-write access to /dev/ngXnY and /dev/nvmeX";
+	case EPERM:
+		return "Operation not permitted: the device refused it (run as root or give this user read-write access to /dev/ngXnY and /dev/nvmeX), or (zone layer) the zone belongs to another queue: zns_last_error() names which";
 	case ENOTTY:
 		return "Not an NVMe namespace: give a namespace device such as /dev/ngXnY or /dev/nvmeXnY";
 	case EMEDIUMTYPE:

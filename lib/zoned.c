@@ -766,8 +766,11 @@ static void zz_done(void *user, int status, uint64_t result)
 /* ----------------------------------------------------------- requests -- */
 
 /* Checks every request shares; returns the zone, locked table. */
+/* Lock the table and find @zone for a request through @q. @write: a write
+ * or append, which only the queue the zone was handed to may send (a reset
+ * or finish of an idle zone may come from any queue). */
 static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
-		 struct zz_zone **zp)
+		 int write, struct zz_zone **zp)
 {
 	struct zz_zone *z;
 
@@ -781,9 +784,9 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		zz_unlock(zt);
 		return zns_fail(-EROFS, "zns_zoned: the zone went offline or read-only and is retired");
 	}
-	if (z->owner && z->owner != q) {
+	if (write && z->owner && z->owner != q) {
 		zz_unlock(zt);
-		return zns_fail(-EPERM, "zns_zoned: zns_zoned_alloc() gave the zone to another queue: only that queue writes, appends, resets or finishes it until it is reset or released");
+		return zns_fail(-EPERM, "zns_zoned: zns_zoned_alloc() gave the zone to another queue: only that queue writes or appends to it until it is reset or released");
 	}
 	if (z->q && z->q != q) {
 		zz_unlock(zt);
@@ -807,7 +810,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	struct zz_req *r;
 	uint8_t was;
 	int took;
-	int rc = begin(zt, q, zone, &z);
+	int rc = begin(zt, q, zone, 1, &z);
 
 	if (rc)
 		return rc;
@@ -865,7 +868,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	unsigned int i, n;
 	uint8_t was;
 	int took;
-	int rc = begin(zt, q, zone, &z);
+	int rc = begin(zt, q, zone, 1, &z);
 
 	if (rc)
 		return rc;
@@ -940,7 +943,7 @@ static int zone_action(struct zns_zoned *zt, struct zns_queue *q,
 {
 	struct zz_zone *z;
 	struct zz_req *r;
-	int rc = begin(zt, q, zone, &z);
+	int rc = begin(zt, q, zone, 0, &z);
 
 	if (rc)
 		return rc;

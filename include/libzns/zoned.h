@@ -237,7 +237,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * @user: passed to @cb
  *
  * Return: 0; -EBUSY while writes to the zone are waiting or in flight;
- * -EINVAL, -EROFS, -EPERM as zns_zoned_write().
+ * -EINVAL, -EROFS as zns_zoned_write().
  */
 int zns_zoned_reset(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		    zns_zoned_cb cb, void *user);
@@ -273,9 +273,11 @@ int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * to it are never refused for want of one. The zone stays the caller's
  * until zns_zoned_reset() of it completes (then it may be handed out
  * again) or zns_zoned_release() gives it back unwritten. With @q, the zone
- * belongs to @q for that long: writes, appends, resets and finishes of it
- * through any other queue fail with -EPERM and send nothing. Without @q
- * any queue may use it.
+ * belongs to @q for that long: writes and appends to it through any other
+ * queue fail with -EPERM and send nothing, so nothing interleaves with the
+ * owner's stream. A reset or finish of the zone while nothing is waiting
+ * or in flight may come from any queue (a garbage collector's, say); a
+ * reset ends the ownership. Without @q any queue may write.
  *
  * When no token is free: without flags, -EBUSY. ZNS_ZONED_FINISH finishes
  * the active zone of the set with the least space left that nothing is
