@@ -12,7 +12,8 @@
 # one line per row (the medians when it repeated rows), tab-separated:
 #   workload fio_iops zns_iops xnvme_iops fio_cpu_ns zns_cpu_ns
 #   xnvme_cpu_ns zns_p50_ns zns_p99_ns
-# with "-" where a figure is missing.
+# with "-" where a figure is missing. CHART_TITLE names the chart (default:
+# the file name).
 set -e
 tsv=${1:?usage: chart.sh RUN.tsv [OUT]}
 out=${2:-${tsv%.tsv}}
@@ -24,7 +25,11 @@ dat=$(mktemp)
 trap 'rm -f "$dat"' EXIT
 # gnuplot reads "-" as missing; microseconds for the CPU and latency panels
 awk -F'\t' 'NR > 1 {
-	printf "\"%s\"", $1
+	# short labels: the panels have room for them
+	n = $1
+	sub(/ 4k /, " ", n); sub(/ \(fio: block dev\)/, "", n); sub(/ \(library cost\)/, "", n)
+	sub(/^nvmet-nullb /, "nvmet ", n); sub(/^qemu-zns /, "qemu ", n); sub(/null engine /, "null ", n)
+	printf "\"%s\"", n
 	for (i = 2; i <= 9; i++) {
 		v = $i
 		if (v == "-" || v == "") v = "NaN"
@@ -36,12 +41,12 @@ xn=$(awk -F'\t' 'NR > 1 && $4 != "-" && $4 != "" { x = 1 } END { print x + 0 }' 
 xc=$(awk -F'\t' 'NR > 1 && $7 != "-" && $7 != "" { x = 1 } END { print x + 0 }' "$tsv")
 lat=$(awk -F'\t' 'NR > 1 && $8 != "-" && $8 != "" { x = 1 } END { print x + 0 }' "$tsv")
 panels=$((2 + lat))
-title=$(basename "$out")
+title=${CHART_TITLE:-$(basename "$out")}
 for term in svg png; do
 	if [ $term = svg ]; then
-		t="set terminal svg size 1200,1100 dynamic font 'Helvetica,12' background '#ffffff'"
+		t="set terminal svg size 1200,1400 dynamic font 'Helvetica,12' background '#ffffff'"
 	else
-		t="set terminal pngcairo size 1200,1100 font 'Sans,10'"
+		t="set terminal pngcairo size 1200,1400 font 'Sans,10'"
 	fi
 	gnuplot 2>&1 <<EOF | grep -v "no valid points" >&2 || :
 $t
@@ -52,9 +57,10 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key top right
-set xtics rotate by 30 right scale 0 font ",9"
-set lmargin 12
+set key outside top center horizontal
+set xtics rotate by 35 right scale 0 font ",9"
+set lmargin 18
+set bmargin 11
 set multiplot layout $panels,1 title "libzns compare.sh: $title"
 set title "IOPS (higher is better)"
 set ylabel "IOPS"
