@@ -53,10 +53,10 @@ static inline void zns_enc_rw(struct nvme_uring_cmd *c, uint8_t opcode,
 		0, 0, 0);
 }
 
-/* A read, write or append into a slot whose other fields are zero: the
- * last command there was one of these, encoded by zns_enc_rw() with
- * control 0 (see "plain slots" in queue.c). Writes exactly the fields that
- * zns_enc_rw() may set to non-zero. */
+/* A read, write or append into a slot whose other fields are zero: one
+ * just zeroed, or one whose last command was encoded here too (see "plain
+ * slots" in queue.c). Writes exactly the fields that zns_enc_rw() with
+ * control 0 may set to non-zero. */
 static inline void zns_enc_rw_plain(struct nvme_uring_cmd *c, uint8_t opcode,
 				    uint32_t nsid, const void *buf,
 				    uint32_t len, uint64_t slba, uint32_t nlb)

@@ -121,13 +121,13 @@ static inline int slot_ready(struct zns_queue *q)
 /* Take a context and the place to encode a command into; slot_ready() or
  * slot_make_ready() has said there is one. No call on this path.
  * @null_res is what the null backend completes the command with. @rw: the
- * command will be a read, write or append encoded by zns_enc_rw_plain()
- * when the slot is plain; *@plainp then says whether it is (and the slot is
- * plain afterwards); otherwise the slot is marked not plain. */
+ * command will be a read, write or append, encoded by zns_enc_rw_plain():
+ * a slot that was not plain is zeroed first, and the slot is plain
+ * afterwards; otherwise the slot is zeroed and marked not plain. */
 static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	  const void *buf, uint32_t len, zns_cb cb, void *user, uint64_t null_res,
-	  int rw, int *plainp)
+	  int rw)
 {
 	uint32_t idx = q->free[--q->nr_free];
 	uint8_t *plain;
@@ -143,14 +143,12 @@ take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 		plain = zns_sqe_plain(q, sqe);
 		was = rw && *plain;
 		*plain = (uint8_t)rw;
-		*plainp = was;
 		return uring_slot(q, sqe, idx, dev, admin, buf, len, was);
 	} else {
 		struct zns_pending *p = backend_slot(q, idx, dev, admin, null_res);
 
 		was = rw && p->plain;
 		p->plain = (uint8_t)rw;
-		*plainp = was;
 		if (!was)
 			memset(&p->cmd, 0, sizeof(p->cmd));
 		return &p->cmd;
@@ -181,12 +179,10 @@ static inline __attribute__((always_inline)) struct nvme_uring_cmd *
 zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	 const void *buf, uint32_t len, zns_cb cb, void *user, int *rc)
 {
-	int plain;
-
 	*rc = slot_ready(q) ? 0 : slot_make_ready(q);
 	if (unlikely(*rc))
 		return NULL;
-	return take_slot(q, dev, admin, buf, len, cb, user, 0, 0, &plain);
+	return take_slot(q, dev, admin, buf, len, cb, user, 0, 0);
 }
 
 /* ----------------------------------------------------------- prep_* ------ */
@@ -281,13 +277,12 @@ put_io(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
        const void *buf, uint64_t slba, uint32_t nlb, zns_cb cb, void *user)
 {
 	uint32_t len = nlb << dev->lba_shift;
-	int plain;
 	/* the null backend "lands" an append at its zone start */
 	struct nvme_uring_cmd *c = take_slot(q, dev, 0, buf, len, cb, user,
 					     opcode == nvme_zns_cmd_append ? slba : 0,
-					     1, &plain);
+					     1);
 
-	(void)plain;	/* a slot that was not plain has been zeroed */
+	/* a slot that was not plain has been zeroed */
 	zns_enc_rw_plain(c, opcode, dev->nsid, buf, len, slba, nlb);
 	if (unlikely(dev->holdable))
 		zns_nopath_keep(q, c, dev);
