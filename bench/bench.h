@@ -72,6 +72,8 @@ struct stats {
 	int err_code[8];
 	uint64_t verify_bad, verified;
 	uint64_t verify_dup;	/* extra copies the device made of a block */
+	uint64_t verify_late;	/* blocks of IOs reported failed that the
+				 * device wrote all the same */
 };
 
 /* log-linear histogram: exact below 64 ns, then 32 steps per power of two */

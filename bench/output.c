@@ -63,6 +63,7 @@ static void add_stats(struct stats *t, const struct stats *s)
 	t->verified += s->verified;
 	t->verify_bad += s->verify_bad;
 	t->verify_dup += s->verify_dup;
+	t->verify_late += s->verify_late;
 	if (s->lat_min < t->lat_min)
 		t->lat_min = s->lat_min;
 	if (s->lat_max > t->lat_max)
@@ -125,10 +126,12 @@ static void print_json(const struct opts *o, const struct totals *t, int rc)
 	       "      \"cpu_ns_per_io\" : %.1f,\n      \"runtime_s\" : %.3f,\n"
 	       "      \"verified\" : %" PRIu64 ",\n"
 	       "      \"verify_duplicates\" : %" PRIu64 ",\n"
+	       "      \"verify_late\" : %" PRIu64 ",\n"
 	       "      \"verify_errors\" : %" PRIu64 "\n    }\n  ]\n}\n",
 	       t->secs ? 100 * t->cpu_usr / t->secs / o->numjobs : 0,
 	       t->secs ? 100 * t->cpu_sys / t->secs / o->numjobs : 0,
-	       cpu_ns_per_io(t), t->secs, s->verified, s->verify_dup, s->verify_bad);
+	       cpu_ns_per_io(t), t->secs, s->verified, s->verify_dup, s->verify_late,
+	       s->verify_bad);
 }
 
 static void print_text(const struct opts *o, const struct totals *t)
@@ -160,8 +163,9 @@ static void print_text(const struct opts *o, const struct totals *t)
 			       zns_status_str(s->err_code[k]), s->err_status[k]);
 	if (o->verify)
 		printf("  verify: %" PRIu64 " blocks checked, %" PRIu64 " mismatches,"
-		       " %" PRIu64 " duplicated by the device\n",
-		       s->verified, s->verify_bad, s->verify_dup);
+		       " %" PRIu64 " duplicated by the device, %" PRIu64
+		       " reported failed but written\n",
+		       s->verified, s->verify_bad, s->verify_dup, s->verify_late);
 }
 
 void bench_print(const struct opts *o, const struct totals *t, int rc)

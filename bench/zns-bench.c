@@ -460,7 +460,9 @@ static int check_seq_block(struct job *j, uint32_t z, uint64_t zabs,
 		return 0;
 	if (j->seq_lba[z][p[1]] == l)
 		return 1;
-	return j->seq_lba[z][p[1]] != ~0ull ? 2 : 0;
+	/* 2: a second copy of a block that landed elsewhere; 3: the block
+	 * of an IO that was reported failed */
+	return j->seq_lba[z][p[1]] != ~0ull ? 2 : 3;
 }
 
 void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
@@ -493,6 +495,9 @@ void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 			break;
 		case 2:
 			tot->verify_dup++;
+			break;
+		case 3:
+			tot->verify_late++;
 			break;
 		default:
 			tot->verify_bad++;

@@ -90,6 +90,17 @@ above() {
 	[ "$1" -le 32 ] ||
 		echo "NOTE: $1 failed, above the 32 in flight (sent during the fault, none landed; open)"
 }
+# lateness N: blocks of writes or appends reported failed that the device
+# wrote all the same (zns-bench's "reported failed but written"): a command
+# the layer was told had failed, or found missing in its report, ran later.
+# An open problem of the zone layer (commands that run after their failure
+# was reported), said, not failed on. A block acknowledged as landed that is
+# missing or wrong is a mismatch, and fails.
+lateness() {
+	[ "${1:-0}" -gt 0 ] &&
+		echo "NOTE: $1 blocks reported failed were written (the device ran them after their failure was reported; open)"
+	return 0
+}
 reset_run() {
 	rw=$1
 	"$zb" --dev="$ZNS_DEV_A" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=5 \
@@ -101,11 +112,13 @@ reset_run() {
 	st=$?
 	errs=$(sed -n 's/^  errors: \([0-9]*\)$/\1/p' "$t/o")
 	ios=$(sed -n 's/.*(\([0-9]*\) IOs in.*/\1/p' "$t/o" | head -n 1)
+	late=$(sed -n 's/.* \([0-9]*\) reported failed but written.*/\1/p' "$t/o")
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 0x41bc "$t/o" &&
 	   grep -q ' 0 mismatches' "$t/o" && [ "${ios:-0}" -gt 0 ]; then
 		echo "ok: zns-bench $rw through a controller reset: $ios IOs, $errs failed," \
 			"$(sed -n 's/^  verify: //p' "$t/o")"
 		above "$errs"
+		lateness "$late"
 	else
 		bad "$rw through a controller reset: exit $st: $(tr '\n' ' ' < "$t/o") $(head -c 300 "$t/err")"
 	fi
@@ -150,19 +163,18 @@ path_run() {
 	# reads are held and sent again: at most the 32 in flight fail.
 	# Writes and appends: a command the host cancelled when the
 	# connection broke can still be run by the target after the layer's
-	# report (seen once in CI: 8 blocks of writes reported failed were
-	# there); zns-bench then exits 1 with mismatches. That is said, as an
-	# open problem, not failed on; a crash, -EINVAL or Zone Invalid Write
-	# still fails.
-	late=$(sed -n 's/.* \([0-9]*\) mismatches.*/\1/p' "$t/o")
-	[ $st = 1 ] && [ -n "$extra" ] && [ "${late:-0}" -gt 0 ] && st=0
+	# report (seen in CI: 8 blocks of writes reported failed were there).
+	# zns-bench counts those apart from mismatches; they are said, as an
+	# open problem (lateness). A mismatch, a crash, -EINVAL or Zone
+	# Invalid Write fails.
+	late=$(sed -n 's/.* \([0-9]*\) reported failed but written.*/\1/p' "$t/o")
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 'Invalid argument\|0x41bc' "$t/o" &&
+	   { [ -z "$extra" ] || grep -q ' 0 mismatches' "$t/o"; } &&
 	   { [ -n "$extra" ] || [ "$errs" -le 32 ]; } && [ "${ios:-0}" -gt 0 ]; then
 		echo "ok: zns-bench $rw with the tcp port gone for 3 s: $ios IOs, $errs failed," \
 			"$(sed -n 's/^  verify: //p' "$t/o")"
 		[ -z "$extra" ] || above "$errs"
-		[ "${late:-0}" -gt 0 ] &&
-			echo "NOTE: $late blocks reported failed were written (run by the target after the host cancelled them; open)"
+		lateness "$late"
 	else
 		bad "$rw with the tcp port gone: exit $st: $(tr '\n' ' ' < "$t/o") $(head -c 300 "$t/err")"
 	fi
