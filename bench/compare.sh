@@ -235,6 +235,24 @@ xnappend() {
 # xnfail: the Failed column of xnvmeperf's last run, which must be 0
 xnfail() { awk '/^ *Total:/ { print $4 }' "$out/xn.txt"; }
 
+# medians HEADING: with ZNS_BENCH_REPEAT, the median of each column over
+# the repeats of each row kept since the last call, printed under HEADING
+# and kept for the chart
+medians() {
+	[ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] && [ -s "$out/rows" ] || return 0
+	echo "$1"
+	cut -d'|' -f1 "$out/rows" | awk '!seen[$0]++' | while IFS= read -r n; do
+		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
+			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
+			"$(med 8)" "$(med 9)" "$(med 10)"
+		final "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
+			"$(med 11)" "$(med 12)"
+	done
+	: > "$out/rows"
+}
+
 # chart: the run's table as a chart beside it, in ZNS_BENCH_CHARTS (default
 # BUILDDIR/bench/charts): compare-WHAT-TIME.tsv, .svg and .png; prints the
 # paths. Without gnuplot, says so and keeps the data.
@@ -330,19 +348,7 @@ for t in $targets; do
 	[ -n "$xa" ] && xnappend "$name" "$dev"
 done
 
-# The medians of repeated rows (each column on its own).
-if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] && [ -s "$out/rows" ]; then
-	echo "medians of ${ZNS_BENCH_REPEAT} runs (ratios = median zns IOPS / median fio or xNVMe IOPS):"
-	cut -d'|' -f1 "$out/rows" | awk '!seen[$0]++' | while IFS= read -r n; do
-		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
-			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
-				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
-			"$(med 8)" "$(med 9)" "$(med 10)"
-		final "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
-			"$(med 11)" "$(med 12)"
-	done
-fi
+medians "medians of ${ZNS_BENCH_REPEAT:-1} runs (ratios = median zns IOPS / median fio or xNVMe IOPS):"
 [ "$what" = devices ] && { chart; rm -rf "$out"; exit 0; }
 # The null engines: each tool's own cost per IO, no device. xNVMe's nil
 # queue holds at most 29 commands, so it has no QD32 row.
@@ -363,18 +369,7 @@ while [ $rep -lt "${ZNS_BENCH_REPEAT:-1}" ]; do
 		row "null engine QD$qd (library cost)" "$out/fio.json" "$out/zb.json" "$xi"
 	done
 done
-if [ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ]; then
-	echo "medians of ${ZNS_BENCH_REPEAT} runs:"
-	for qd in 1 16 32; do
-		n="null engine QD$qd (library cost)"
-		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
-			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
-				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
-			"$(med 8)" "$(med 9)" "$(med 10)"
-		final "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" - -
-	done
-fi
+medians "medians of ${ZNS_BENCH_REPEAT:-1} runs:"
 echo "null engines in ns per IO: 1e9 / IOPS"
 chart
 rm -rf "$out"

@@ -134,8 +134,6 @@ static inline uint64_t rand_lba(struct job *j)
 	       (uint64_t)(((unsigned __int128)xrand(j) * j->nblocks) >> 64) * j->nlb;
 }
 
-static inline int issue(struct job *j, struct io *io);
-
 static void on_done(void *user, int status, uint64_t result)
 {
 	struct io *io = user;
@@ -144,12 +142,15 @@ static void on_done(void *user, int status, uint64_t result)
 	/* the path the null engine times: one test, as xnvmeperf's
 	 * callback, then the next read */
 	if (likely(j->go && !(status | io->dir))) {
+		int rc;
+
 		j->st.ios[0]++;
 		io->lba = rand_lba(j);
-		if (unlikely(zns_prep_read(j->q, j->dev, io->buf, io->lba,
-					   j->nlb, on_done, io))) {
-			j->go = 0;
-			issue(j, io);	/* fails again, and says why */
+		rc = zns_prep_read(j->q, j->dev, io->buf, io->lba, j->nlb,
+				   on_done, io);
+		if (unlikely(rc)) {
+			j->rc = rc;
+			job_stop(j);
 		}
 		return;
 	}

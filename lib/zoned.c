@@ -765,10 +765,10 @@ static void zz_done(void *user, int status, uint64_t result)
 
 /* ----------------------------------------------------------- requests -- */
 
-/* Checks every request shares; returns the zone, locked table. */
-/* Lock the table and find @zone for a request through @q. @write: a write
- * or append, which only the queue the zone was handed to may send (a reset
- * or finish of an idle zone may come from any queue). */
+/* The checks every request shares: lock the table and find @zone for a
+ * request through @q. @write: a write or append, which only the queue the
+ * zone was handed to may send (a reset or finish of an idle zone may come
+ * from any queue). */
 static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		 int write, struct zz_zone **zp)
 {
