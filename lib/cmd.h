@@ -153,6 +153,14 @@ static inline int zns_check_range(const struct zns_dev *d, uint64_t slba,
 	return 0;
 }
 
+/* A read, write or append without options on a format with metadata: the
+ * device would move metadata the caller never gave (and a kernel without
+ * the check would let it land at address 0). */
+static inline int zns_refuse_md(void)
+{
+	return zns_fail(-EINVAL, "the namespace's LBA format carries metadata (zns_dev_info.ms): use zns_read_opts(), zns_write_opts(), zns_append_opts() or their zns_prep_*_opts() twins, with opts->md or an extended-LBA buffer");
+}
+
 static inline int zns_check_xfer(const struct zns_dev *d, const void *buf,
 				 uint64_t slba, uint32_t nlb, uint32_t limit)
 {
@@ -160,11 +168,185 @@ static inline int zns_check_xfer(const struct zns_dev *d, const void *buf,
 
 	if (unlikely(rc))
 		return rc;
+	if (unlikely(d->md))
+		return zns_refuse_md();
 	if (unlikely(!buf))
 		return zns_fail(-EFAULT, "the data buffer is NULL");
 	if (unlikely(((uint64_t)nlb << d->lba_shift) > limit))
 		return zns_fail(-E2BIG, "the transfer is larger than the device's max_xfer (zasl for zone append): split it");
 	return 0;
+}
+
+/* Check a vector of @nr elements for @nlb blocks and add up its bytes;
+ * @who names the call in the message. */
+static inline int zns_check_vec(const struct zns_dev *d,
+				const struct iovec *iov, unsigned int nr,
+				uint64_t slba, uint32_t nlb, const char *who)
+{
+	uint64_t total = 0;
+	unsigned int i;
+	int rc = zns_check_range(d, slba, nlb);
+
+	if (unlikely(rc))
+		return rc;
+	if (d->md)
+		return zns_refuse_md();
+	if (!iov || !nr || nr > ZNS_MAX_IOV)
+		return zns_failf(-EINVAL, "%s: iov is NULL, or nr_iov is 0 or above %d", who, ZNS_MAX_IOV);
+	for (i = 0; i < nr; i++) {
+		if (!iov[i].iov_base || !iov[i].iov_len)
+			return zns_failf(-EFAULT, "%s: iov[%u] has a NULL base or a length of 0", who, i);
+		total += iov[i].iov_len;
+	}
+	if (total != (uint64_t)nlb << d->lba_shift)
+		return zns_failf(-EINVAL, "%s: the vector holds %llu bytes, nlb logical blocks are %llu", who,
+				 (unsigned long long)total,
+				 (unsigned long long)nlb << d->lba_shift);
+	if (total > d->max_xfer)
+		return zns_failf(-E2BIG, "%s: the transfer is larger than the device's max_xfer: split it", who);
+	return 0;
+}
+
+/* ---- options of reads, writes and appends (struct zns_io_opts) ---- */
+
+/* sizeof(struct zns_io_opts) in the release that introduced it; a caller's
+ * opts->size is at least this. */
+#define ZNS_IO_OPTS_SIZE0	40
+ZNS_STATIC_ASSERT(sizeof(struct zns_io_opts) == ZNS_IO_OPTS_SIZE0,
+		  "grow struct zns_io_opts at its end, and keep SIZE0");
+
+#define ZNS_IO_PRINFO	(NVME_IO_PRINFO_PRACT | NVME_IO_PRINFO_PRCHK_GUARD | \
+			 NVME_IO_PRINFO_PRCHK_APP | NVME_IO_PRINFO_PRCHK_REF)
+#define ZNS_IO_DTYPE	0x00f0u
+
+/* Control bits each command takes. */
+static inline uint16_t zns_opts_control_ok(uint8_t opcode)
+{
+	uint16_t ok = ZNS_IO_PRINFO | NVME_IO_FUA | NVME_IO_LR;
+
+	if (opcode == ZNS_OP_WRITE)
+		ok |= ZNS_IO_DTYPE;
+	if (opcode == nvme_zns_cmd_append)
+		ok |= NVME_IO_ZNS_APPEND_PIREMAP;
+	return ok;
+}
+
+/* Protection information: only on a format that has it, with a reference
+ * tag that fits the format. */
+static inline int zns_check_pi(const struct zns_dev *d,
+			       const struct zns_io_opts *o)
+{
+	uint64_t max = d->info.pi_format == 0 ? 0xffffffffull :
+		       d->info.pi_format == 2 ? (1ull << 48) - 1 : UINT64_MAX;
+
+	if (!(o->control & (ZNS_IO_PRINFO | NVME_IO_ZNS_APPEND_PIREMAP)) &&
+	    !o->apptag && !o->appmask && !o->reftag)
+		return 0;
+	if (!d->info.pi_type)
+		return zns_fail(-EINVAL, "opts: PRINFO, PIREMAP and the tags need a namespace formatted with protection information (zns_dev_info.pi_type is 0)");
+	if (o->reftag > max)
+		return zns_fail(-ERANGE, "opts->reftag is wider than the format's reference tag (32 bits with a 16-bit guard, 48 with a 64-bit guard)");
+	return 0;
+}
+
+/* Metadata: where the format puts it, and as much as nlb blocks have. */
+static inline int zns_check_md(const struct zns_dev *d,
+			       const struct zns_io_opts *o, uint32_t nlb)
+{
+	const struct zns_dev_info *in = &d->info;
+	int pract_only = (o->control & NVME_IO_PRINFO_PRACT) &&
+			 in->pi_size == in->ms;
+
+	if (!in->ms || in->ext_lba || pract_only) {
+		if (!o->md && !o->md_len)
+			return 0;
+		return zns_fail(-EINVAL, !in->ms ?
+			"opts->md: the namespace's LBA format has no metadata" :
+			in->ext_lba ?
+			"opts->md: the format interleaves the metadata with the data (extended LBAs): it goes in buf, lba_size + ms bytes per block" :
+			"opts->md: with PRACT on a format whose metadata is only protection information, no metadata is transferred: pass NULL");
+	}
+	if (!o->md && !o->md_len)
+		return zns_fail(-EINVAL, "opts->md: the namespace's format keeps metadata in a separate buffer: pass nlb * ms bytes (or PRACT, where the metadata is only protection information)");
+	if (!o->md)
+		return zns_fail(-EFAULT, "opts->md is NULL, opts->md_len is not 0");
+	if ((uint64_t)o->md_len != (uint64_t)nlb * in->ms)
+		return zns_fail(-EINVAL, "opts->md_len must be nlb * ms bytes");
+	return 0;
+}
+
+/* Check a read, write or append with options and copy the options into
+ * @o (fields the caller's release lacks are 0); *@len gets the data bytes.
+ * @limit: max_xfer, or zasl for an append. */
+static inline int zns_check_opts(const struct zns_dev *d, uint8_t opcode,
+				 const void *buf, uint64_t slba, uint32_t nlb,
+				 uint32_t limit, const struct zns_io_opts *opts,
+				 struct zns_io_opts *o, uint32_t *len)
+{
+	uint64_t bytes = (uint64_t)nlb << d->lba_shift;
+	int rc = zns_check_range(d, slba, nlb);
+
+	if (rc)
+		return rc;
+	if (!buf)
+		return zns_fail(-EFAULT, "the data buffer is NULL");
+	if (d->info.ext_lba)
+		bytes = (uint64_t)nlb * ((1ull << d->lba_shift) + d->info.ms);
+	if (bytes > limit)
+		return zns_fail(-E2BIG, "the transfer is larger than the device's max_xfer (zasl for zone append; with an extended LBA format the metadata counts): split it");
+	*len = (uint32_t)bytes;
+	memset(o, 0, sizeof(*o));
+	if (opts) {
+		size_t n = opts->size;
+
+		if (n < ZNS_IO_OPTS_SIZE0)
+			return zns_fail(-EINVAL, "opts->size is smaller than struct zns_io_opts ever was: set it to sizeof(struct zns_io_opts)");
+		for (; n > sizeof(*o); n--)
+			if (((const uint8_t *)opts)[n - 1])
+				return zns_fail(-E2BIG, "opts sets fields this libzns does not know (opts->size is larger than its struct zns_io_opts): use a newer libzns");
+		memcpy(o, opts, n);
+	}
+	if (o->control & ~zns_opts_control_ok(opcode))
+		return zns_fail(-EINVAL, (o->control & ZNS_IO_DTYPE) && opcode != ZNS_OP_WRITE ?
+			"opts->control: a directive type goes with writes only" :
+			(o->control & NVME_IO_ZNS_APPEND_PIREMAP) && opcode != nvme_zns_cmd_append ?
+			"opts->control: PIREMAP (bit 9) goes with zone appends only" :
+			"opts->control: a bit that is neither FUA, LR, PRINFO nor (writes) a directive type; storage tags (STC) are not supported");
+	if (o->dspec && !(o->control & ZNS_IO_DTYPE))
+		return zns_fail(-EINVAL, "opts->dspec without a directive type in opts->control bits 7:4");
+	if (o->rsvd)
+		return zns_fail(-EINVAL, "opts->rsvd must be 0");
+	rc = zns_check_pi(d, o);
+	if (rc)
+		return rc;
+	return zns_check_md(d, o, nlb);
+}
+
+/* Encode a read, write or append with checked options: zns_enc_rw() and
+ * the fields the options own. */
+static inline void zns_enc_rw_opts(struct nvme_uring_cmd *c, uint8_t opcode,
+				   uint32_t nsid, const void *buf, uint32_t len,
+				   uint64_t slba, uint32_t nlb,
+				   const struct zns_io_opts *o)
+{
+	zns_enc_rw(c, opcode, nsid, buf, len, slba, nlb, o->control);
+	c->cdw13 = (uint32_t)o->dspec << 16;
+	zns_enc_pi(c, o->reftag, o->apptag, o->appmask);
+	c->metadata = (uintptr_t)o->md;
+	c->metadata_len = o->md_len;
+	c->timeout_ms = o->timeout_ms;
+}
+
+/* A command that had a timeout and came back cancelled (-EINTR: the
+ * kernel cancels a command whose timer fired, then resets the controller)
+ * after at least that long: its timeout fired. @elapsed_ns since it was
+ * sent. */
+static inline int zns_timed_status(int status, uint32_t timeout_ms,
+				   uint64_t elapsed_ns)
+{
+	if (status == -EINTR && elapsed_ns >= (uint64_t)timeout_ms * 1000000u)
+		return zns_fail(-ETIMEDOUT, "the command's timeout (opts->timeout_ms) fired: the kernel cancelled it and resets the controller");
+	return status;
 }
 
 static inline int zns_is_zone_start(const struct zns_dev *d, uint64_t lba)

@@ -45,6 +45,16 @@ int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
 	in->ms = ns[128 + fmt * 4] | ns[128 + fmt * 4 + 1] << 8;
 	if (lbads < 9 || lbads > 24)
 		return -EIO;
+	/* FLBAS bit 4: metadata at the end of each block's data; DPS at 29:
+	 * the protection information type (2:0) and its place (bit 3). A
+	 * 16-bit guard until the NVM set's own data says otherwise
+	 * (zns_decode_pif()). */
+	in->ext_lba = in->ms && (flbas & 0x10);
+	in->pi_type = in->ms >= 8 ? ns[29] & 0x7 : 0;
+	in->pi_first = in->pi_type && (ns[29] & 0x8);
+	in->pi_format = 0;
+	in->pi_size = in->pi_type ? 8 : 0;
+	d->md = in->ms != 0;
 	d->lba_shift = lbads;
 
 	/* ZNS Identify Namespace: zone size of the LBA format in use. */
@@ -82,6 +92,31 @@ int zns_decode_geometry(struct zns_dev *d, const void *id_ctrl,
 	d->zone_mask = (d->zone_size & (d->zone_size - 1)) ? 0 :
 		       d->zone_size - 1;
 	return 0;
+}
+
+void zns_decode_pif(struct zns_dev *d, const void *id_ns,
+		    const void *nvm_id_ns)
+{
+	const uint8_t *ns = id_ns, *nvm = nvm_id_ns;
+	struct zns_dev_info *in = &d->info;
+	uint8_t nlbaf = ns[25], flbas = ns[26];
+	unsigned int fmt = (flbas & 0xf) |
+			   (nlbaf > 16 ? ((flbas >> 5) & 0x3) << 4 : 0);
+	/* NVM Command Set Identify Namespace: ELBAF[] from byte 12, PIF in
+	 * bits 8:7 of each */
+	uint32_t elbaf = nvm[12 + fmt * 4] | nvm[13 + fmt * 4] << 8;
+	uint8_t pif = (elbaf >> 7) & 0x3;
+
+	if (!in->pi_type || pif > 2)
+		return;
+	in->pi_format = pif;
+	in->pi_size = pif ? 16 : 8;
+	if (in->pi_size > in->ms) {	/* no room for it: as no PI */
+		in->pi_type = 0;
+		in->pi_first = 0;
+		in->pi_size = 0;
+		in->pi_format = 0;
+	}
 }
 
 ZNS_EXPORT

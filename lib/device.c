@@ -53,6 +53,11 @@ static int read_geometry(struct zns_dev *d, const char *ng)
 	if (!rc)
 		rc = zns_decode_geometry(d, buf, buf + 4096, buf + 8192,
 					 buf + 12288);
+	/* The guard's size (16, 32 or 64 bits) is in the NVM set's own
+	 * namespace data; a controller without it has 16-bit guards only. */
+	if (!rc && d->info.pi_type &&
+	    !identify(d, d->nsid, ZNS_CNS_CSI_ID_NS, NVME_CSI_NVM, buf))
+		zns_decode_pif(d, buf + 4096, buf);
 	if (!rc && ng)
 		zns_apply_kernel_limits(d, ng);
 	free(buf);
@@ -172,6 +177,13 @@ int zns_dev_open_null(const struct zns_dev_info *info, struct zns_dev **devp)
 	d->info.lba_size = 1u << d->lba_shift;
 	d->info.nr_zones = d->nr_lbas / d->zone_size;
 	d->info.zasl = d->zasl;
+	/* a null namespace may have any format: its metadata and protection
+	 * information are what @info says */
+	d->md = info->ms != 0;
+	d->info.ext_lba = d->md && info->ext_lba;
+	if (!d->info.pi_type || info->ms < 8)
+		d->info.pi_type = d->info.pi_first = d->info.pi_format = 0;
+	d->info.pi_size = d->info.pi_type ? (d->info.pi_format ? 16 : 8) : 0;
 	*devp = d;
 	return 0;
 }

@@ -20,4 +20,15 @@ static inline int zns_dev_exec(const struct zns_dev *d, int admin,
 	return zns_ioctl_exec(admin ? zns_admin_fd(d) : d->fd, admin, c, result);
 }
 
+/* As zns_dev_exec(), for any of ZNS_EXEC_IO, _ADMIN or _IOVEC. */
+static inline int zns_dev_exec_how(const struct zns_dev *d, int how,
+				   const struct nvme_uring_cmd *c,
+				   uint64_t *result)
+{
+	if (unlikely(d->emu))
+		return zns_emu_exec(d->emu, how, c, result, NULL);
+	return zns_ioctl_exec(how == ZNS_EXEC_ADMIN ? zns_admin_fd(d) : d->fd,
+			      how, c, result);
+}
+
 #endif /* LIBZNS_EXEC_H */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <linux/nvme_ioctl.h>
 
 #include "libzns.h"
@@ -70,6 +71,8 @@ struct zns_dev {
 	uint32_t zasl;		/* bytes */
 	uint8_t holdable;	/* commands may be held while no path is
 				 * live: a multipath head, or emulated */
+	uint8_t md;		/* the LBA format carries metadata: the
+				 * calls without options refuse (cmd.h) */
 	char subsys[32];	/* multipath: nvme-subsysX, else empty */
 	struct zns_dev_info info;
 };
@@ -93,6 +96,15 @@ static inline int zns_fail(int rc, const char *why)
  * messages that name a path or a value). */
 __attribute__((format(printf, 2, 3)))
 int zns_failf(int rc, const char *fmt, ...);
+
+/* CLOCK_MONOTONIC, ns. */
+static inline uint64_t zns_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /* Admin commands for a device: the controller device when open, else the
  * namespace device. */

@@ -42,6 +42,7 @@ struct zns_ctx {
 	zns_cb cb;
 	void *user;
 	int status;		/* fallback backend */
+	uint32_t timeout_ms;	/* the command's own timeout, or 0 */
 	uint64_t result;
 };
 
@@ -90,6 +91,8 @@ struct zns_queue {
 	struct zns_cq_done batch[ZNS_CQ_BATCH];
 	uint32_t *free;			/* stack of free context indices */
 	struct zns_ctx *ctx;
+	uint64_t *sent_ns;		/* by context: when a command with a
+					 * timeout was prepared */
 	uint8_t *sqe_plain;		/* io_uring: per SQE of the ring, as
 					 * zns_pending.plain (queue.c) */
 	/* fallback and null backends: rings indexed by free-running
@@ -138,14 +141,6 @@ static inline uint8_t *zns_sqe_plain(struct zns_queue *q,
 /* Bit 32 of an SQE's user_data: the command's device may lose its paths
  * (a multipath head), so a -EINVAL may mean "no path" (queue-nopath.c). */
 #define ZNS_UD_HOLDABLE		(1ull << 32)
-
-static inline uint64_t zns_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* queue-nopath.c. Keep a copy of an io_uring command to a holdable device
  * (called after it is encoded), so it can be sent again. */
@@ -210,6 +205,11 @@ static inline void zns_complete(struct zns_queue *q, uint32_t idx, int status,
 	zns_cb cb = x->cb;
 	void *user = x->user;
 
+	if (unlikely(x->timeout_ms)) {
+		status = zns_timed_status(status, x->timeout_ms,
+					  zns_now_ns() - q->sent_ns[idx]);
+		x->timeout_ms = 0;
+	}
 	q->free[q->nr_free++] = idx;
 	if (cb)
 		cb(user, status, result);

@@ -200,6 +200,7 @@ void zns_queue_free(struct zns_queue *q)
 	free(q->delayed);
 	free(q->free);
 	free(q->ctx);
+	free(q->sent_ns);
 	free(q->parked);
 	free(q->shadow);
 	free(q->shadow_dev);
@@ -220,7 +221,8 @@ static struct zns_queue *queue_alloc(unsigned int depth, unsigned int flags)
 	q->efd = -1;
 	q->free = calloc(depth, sizeof(*q->free));
 	q->ctx = calloc(depth, sizeof(*q->ctx));
-	if (!q->free || !q->ctx) {
+	q->sent_ns = calloc(depth, sizeof(*q->sent_ns));
+	if (!q->free || !q->ctx || !q->sent_ns) {
 		zns_queue_free(q);
 		return NULL;
 	}

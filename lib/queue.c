@@ -194,33 +194,6 @@ zns_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 
 /* ------------------------------------------------------------ vectors -- */
 
-/* Check a vector and add up its bytes; nothing is queued on failure. */
-static int check_vec(const struct zns_dev *dev, const struct iovec *iov,
-		     unsigned int nr, uint64_t slba, uint32_t nlb,
-		     const char *who)
-{
-	uint64_t total = 0;
-	unsigned int i;
-	int rc = zns_check_range(dev, slba, nlb);
-
-	if (unlikely(rc))
-		return rc;
-	if (!iov || !nr || nr > ZNS_MAX_IOV)
-		return zns_failf(-EINVAL, "%s: iov is NULL, or nr_iov is 0 or above %d", who, ZNS_MAX_IOV);
-	for (i = 0; i < nr; i++) {
-		if (!iov[i].iov_base || !iov[i].iov_len)
-			return zns_failf(-EFAULT, "%s: iov[%u] has a NULL base or a length of 0", who, i);
-		total += iov[i].iov_len;
-	}
-	if (total != (uint64_t)nlb << dev->lba_shift)
-		return zns_failf(-EINVAL, "%s: the vector holds %llu bytes, nlb logical blocks are %llu", who,
-				 (unsigned long long)total,
-				 (unsigned long long)nlb << dev->lba_shift);
-	if (total > dev->max_xfer)
-		return zns_failf(-E2BIG, "%s: the transfer is larger than the device's max_xfer: split it", who);
-	return 0;
-}
-
 /* A read or write whose data is a vector: the kernel's vectored passthrough
  * (NVME_URING_CMD_IO_VEC; the ioctl fallback's NVME_IOCTL_IO64_CMD_VEC).
  * The kernel reads the array when it issues the command, which may be
@@ -230,7 +203,7 @@ static int prep_vec(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
 		    uint32_t nlb, zns_cb cb, void *user, const char *who)
 {
 	struct nvme_uring_cmd *c;
-	int rc = check_vec(dev, iov, nr, slba, nlb, who);
+	int rc = zns_check_vec(dev, iov, nr, slba, nlb, who);
 
 	if (unlikely(rc))
 		return rc;
@@ -351,6 +324,78 @@ int zns_prep_append(struct zns_queue *q, struct zns_dev *dev,
 		return rc;
 	return prep_io(q, dev, nvme_zns_cmd_append, buf, zslba, nlb, dev->zasl,
 		       cb, user);
+}
+
+/* ------------------------------------------------- with options -- */
+
+/* A read, write or append with options (struct zns_io_opts): checked, then
+ * encoded in full into a slot marked not plain. A command with a timeout
+ * notes when it was prepared, so that its cancellation after that long can
+ * be told a timeout (zns_complete()). */
+static int prep_opts(struct zns_queue *q, struct zns_dev *dev, uint8_t opcode,
+		     const void *buf, uint64_t slba, uint32_t nlb,
+		     uint32_t limit, const struct zns_io_opts *opts, zns_cb cb,
+		     void *user)
+{
+	struct nvme_uring_cmd *c;
+	struct zns_io_opts o;
+	uint32_t len, idx;
+	int rc = zns_check_opts(dev, opcode, buf, slba, nlb, limit, opts, &o,
+				&len);
+
+	if (rc)
+		return rc;
+	rc = slot_ready(q) ? 0 : slot_make_ready(q);
+	if (rc)
+		return rc;
+	/* the null backend "lands" an append at its zone start */
+	c = take_slot(q, dev, 0, buf, len, cb, user,
+		      opcode == nvme_zns_cmd_append ? slba : 0, 0);
+	idx = q->free[q->nr_free];	/* the context take_slot() popped */
+	zns_enc_rw_opts(c, opcode, dev->nsid, buf, len, slba, nlb, &o);
+	if (o.timeout_ms) {
+		q->ctx[idx].timeout_ms = o.timeout_ms;
+		q->sent_ns[idx] = zns_now_ns();
+	}
+	if (unlikely(dev->holdable))
+		zns_nopath_keep(q, c, dev);
+	return 0;
+}
+
+ZNS_EXPORT
+int zns_prep_read_opts(struct zns_queue *q, struct zns_dev *dev, void *buf,
+		       uint64_t slba, uint32_t nlb,
+		       const struct zns_io_opts *opts, zns_cb cb, void *user)
+{
+	CHECK_HANDLES(q, dev, "zns_prep_read_opts");
+	return prep_opts(q, dev, ZNS_OP_READ, buf, slba, nlb, dev->max_xfer,
+			 opts, cb, user);
+}
+
+ZNS_EXPORT
+int zns_prep_write_opts(struct zns_queue *q, struct zns_dev *dev,
+			const void *buf, uint64_t slba, uint32_t nlb,
+			const struct zns_io_opts *opts, zns_cb cb, void *user)
+{
+	CHECK_HANDLES(q, dev, "zns_prep_write_opts");
+	return prep_opts(q, dev, ZNS_OP_WRITE, buf, slba, nlb, dev->max_xfer,
+			 opts, cb, user);
+}
+
+ZNS_EXPORT
+int zns_prep_append_opts(struct zns_queue *q, struct zns_dev *dev,
+			 const void *buf, uint64_t zslba, uint32_t nlb,
+			 const struct zns_io_opts *opts, zns_cb cb,
+			 void *user)
+{
+	int rc;
+
+	CHECK_HANDLES(q, dev, "zns_prep_append_opts");
+	rc = zns_check_zslba(dev, zslba);
+	if (rc)
+		return rc;
+	return prep_opts(q, dev, nvme_zns_cmd_append, buf, zslba, nlb,
+			 dev->zasl, opts, cb, user);
 }
 
 ZNS_EXPORT

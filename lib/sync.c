@@ -194,6 +194,98 @@ int zns_write(struct zns_dev *dev, const void *buf, uint64_t slba,
 	return sync_io(dev, ZNS_OP_WRITE, buf, slba, nlb, dev->max_xfer, NULL);
 }
 
+/* Read, write and append with options. A command with a timeout is timed,
+ * so that a cancellation after it can be told a timeout. */
+static int sync_io_opts(struct zns_dev *dev, uint8_t opcode, const void *buf,
+			uint64_t slba, uint32_t nlb, uint32_t limit,
+			const struct zns_io_opts *opts, uint64_t *result)
+{
+	struct nvme_uring_cmd c;
+	struct zns_io_opts o;
+	uint64_t t0;
+	uint32_t len;
+	int rc = zns_check_opts(dev, opcode, buf, slba, nlb, limit, opts, &o,
+				&len);
+
+	if (rc)
+		return rc;
+	zns_enc_rw_opts(&c, opcode, dev->nsid, buf, len, slba, nlb, &o);
+	if (!o.timeout_ms)
+		return zns_dev_exec(dev, 0, &c, result);
+	t0 = zns_now_ns();
+	rc = zns_dev_exec(dev, 0, &c, result);
+	return zns_timed_status(rc, o.timeout_ms, zns_now_ns() - t0);
+}
+
+ZNS_EXPORT
+int zns_read_opts(struct zns_dev *dev, void *buf, uint64_t slba,
+		  uint32_t nlb, const struct zns_io_opts *opts)
+{
+	if (!dev)
+		return zns_fail(-EINVAL, "zns_read_opts: dev is NULL");
+	return sync_io_opts(dev, ZNS_OP_READ, buf, slba, nlb, dev->max_xfer,
+			    opts, NULL);
+}
+
+ZNS_EXPORT
+int zns_write_opts(struct zns_dev *dev, const void *buf, uint64_t slba,
+		   uint32_t nlb, const struct zns_io_opts *opts)
+{
+	if (!dev)
+		return zns_fail(-EINVAL, "zns_write_opts: dev is NULL");
+	return sync_io_opts(dev, ZNS_OP_WRITE, buf, slba, nlb, dev->max_xfer,
+			    opts, NULL);
+}
+
+ZNS_EXPORT
+int zns_append_opts(struct zns_dev *dev, const void *buf, uint64_t zslba,
+		    uint32_t nlb, const struct zns_io_opts *opts,
+		    uint64_t *lba)
+{
+	int rc;
+
+	if (!dev)
+		return zns_fail(-EINVAL, "zns_append_opts: dev is NULL");
+	rc = zns_check_zslba(dev, zslba);
+	if (rc)
+		return rc;
+	return sync_io_opts(dev, nvme_zns_cmd_append, buf, zslba, nlb,
+			    dev->zasl, opts, lba);
+}
+
+static int sync_vec(struct zns_dev *dev, uint8_t opcode,
+		    const struct iovec *iov, unsigned int nr, uint64_t slba,
+		    uint32_t nlb, const char *who)
+{
+	struct nvme_uring_cmd c;
+	int rc;
+
+	if (!dev)
+		return zns_failf(-EINVAL, "%s: dev is NULL", who);
+	rc = zns_check_vec(dev, iov, nr, slba, nlb, who);
+	if (rc)
+		return rc;
+	zns_enc_rw(&c, opcode, dev->nsid, NULL, 0, slba, nlb, 0);
+	c.addr = (uintptr_t)iov;
+	c.data_len = nr;
+	return zns_dev_exec_how(dev, ZNS_EXEC_IOVEC, &c, NULL);
+}
+
+ZNS_EXPORT
+int zns_readv(struct zns_dev *dev, const struct iovec *iov,
+	      unsigned int nr_iov, uint64_t slba, uint32_t nlb)
+{
+	return sync_vec(dev, ZNS_OP_READ, iov, nr_iov, slba, nlb, "zns_readv");
+}
+
+ZNS_EXPORT
+int zns_writev(struct zns_dev *dev, const struct iovec *iov,
+	       unsigned int nr_iov, uint64_t slba, uint32_t nlb)
+{
+	return sync_vec(dev, ZNS_OP_WRITE, iov, nr_iov, slba, nlb,
+			"zns_writev");
+}
+
 ZNS_EXPORT
 int zns_write_zeroes(struct zns_dev *dev, uint64_t slba, uint32_t nlb)
 {

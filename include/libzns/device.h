@@ -42,6 +42,15 @@ struct zns_dev;
  * @zrwacap: ZRWA capability bits (bit 0: explicit ZRWA flush)
  * @zoc: zone operation characteristics
  * @ozcs: optional zoned command support
+ * @ext_lba: 1 when the metadata is interleaved with the data (an extended
+ *           LBA format, FLBAS bit 4): each block is @lba_size + @ms bytes
+ *           in the data buffer; 0 when it travels in a separate buffer
+ * @pi_type: protection information type, 0 (none) to 3 (DPS bits 2:0)
+ * @pi_first: 1 when the protection information is the first bytes of the
+ *            metadata, 0 when it is the last (DPS bit 3)
+ * @pi_format: protection information format (PIF): 0 16-bit guard,
+ *             1 32-bit guard, 2 64-bit guard
+ * @pi_size: bytes of protection information per block (8 or 16; 0 without)
  * @rsvd: reserved
  * @path: the namespace generic char device (/dev/ngXnY)
  * @ctrl_path: the controller char device (/dev/nvmeX)
@@ -67,7 +76,12 @@ struct zns_dev_info {
 	uint32_t zrwacap;
 	uint16_t zoc;
 	uint16_t ozcs;
-	uint32_t rsvd[7];
+	uint8_t ext_lba;
+	uint8_t pi_type;
+	uint8_t pi_first;
+	uint8_t pi_format;
+	uint32_t pi_size;
+	uint32_t rsvd[5];
 	char path[64];
 	char ctrl_path[64];
 };

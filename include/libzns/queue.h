@@ -310,6 +310,63 @@ int zns_prep_append(struct zns_queue *q, struct zns_dev *dev,
 		    void *user);
 
 /**
+ * zns_prep_read_opts() - queue a Read with options
+ * @q: the queue
+ * @dev: the device
+ * @buf: receives the data (and the metadata on an extended LBA format)
+ * @slba: first LBA
+ * @nlb: number of logical blocks (1-based)
+ * @opts: the options (struct zns_io_opts), or NULL for none
+ * @cb: called once with the status
+ * @user: passed to @cb
+ *
+ * @opts is read before the call returns; @buf and @opts->md must stay
+ * until the callback. A command whose @opts->timeout_ms fires completes
+ * with -ETIMEDOUT.
+ *
+ * Return: as zns_prep_read(); -EINVAL for an option the command or the
+ * namespace's format does not take (zns_last_error() says which).
+ */
+int zns_prep_read_opts(struct zns_queue *q, struct zns_dev *dev, void *buf,
+		       uint64_t slba, uint32_t nlb,
+		       const struct zns_io_opts *opts, zns_cb cb, void *user);
+
+/**
+ * zns_prep_write_opts() - queue a Write with options
+ * @q: the queue
+ * @dev: the device
+ * @buf: the data (with the metadata on an extended LBA format)
+ * @slba: first LBA
+ * @nlb: number of logical blocks (1-based)
+ * @opts: the options, or NULL for none
+ * @cb: called once with the status
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_read_opts().
+ */
+int zns_prep_write_opts(struct zns_queue *q, struct zns_dev *dev,
+			const void *buf, uint64_t slba, uint32_t nlb,
+			const struct zns_io_opts *opts, zns_cb cb, void *user);
+
+/**
+ * zns_prep_append_opts() - queue a Zone Append with options
+ * @q: the queue
+ * @dev: the device
+ * @buf: the data (with the metadata on an extended LBA format)
+ * @zslba: the zone's first LBA
+ * @nlb: number of logical blocks (1-based)
+ * @opts: the options, or NULL for none
+ * @cb: called once with the status and the LBA written
+ * @user: passed to @cb
+ *
+ * Return: as zns_prep_read_opts(); -EINVAL when @zslba is not a zone start.
+ */
+int zns_prep_append_opts(struct zns_queue *q, struct zns_dev *dev,
+			 const void *buf, uint64_t zslba, uint32_t nlb,
+			 const struct zns_io_opts *opts, zns_cb cb,
+			 void *user);
+
+/**
  * zns_prep_write_zeroes() - queue a Write Zeroes
  * @q: the queue
  * @dev: the device

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <libzns/spec.h>
 #include <libzns/device.h>
 
@@ -207,6 +208,126 @@ int zns_write_zeroes(struct zns_dev *dev, uint64_t slba, uint32_t nlb);
  * Return: 0, -errno, or NVMe status.
  */
 int zns_flush(struct zns_dev *dev);
+
+/**
+ * struct zns_io_opts - options of one Read, Write or Zone Append
+ * @size: sizeof(struct zns_io_opts) as the caller was compiled with. Later
+ *        releases add fields at the end only: a smaller @size (an older
+ *        caller) leaves the new fields 0; a larger one is accepted when
+ *        the bytes libzns does not know are 0
+ * @control: CDW12 bits 31:16, enum nvme_io_control_flags: NVME_IO_FUA,
+ *           NVME_IO_LR, the NVME_IO_PRINFO_* bits, a directive type in
+ *           bits 7:4 (writes; NVME_IO_DTYPE_STREAMS is type 1) and
+ *           NVME_IO_ZNS_APPEND_PIREMAP (appends)
+ * @dspec: directive specific value, CDW13 bits 31:16 (writes with a
+ *         directive type)
+ * @apptag: logical block application tag (LBAT, CDW15 bits 15:0)
+ * @appmask: logical block application tag mask (LBATM, CDW15 bits 31:16)
+ * @timeout_ms: the kernel's timeout for this command, milliseconds (0: the
+ *              driver's default). A command whose timeout fires completes
+ *              with -ETIMEDOUT
+ * @reftag: initial logical block reference tag (ILBRT/EILBRT): at most 32
+ *          bits with 16-bit guards, 48 with 64-bit guards; CDW14 holds
+ *          bits 31:0 and CDW3 the rest
+ * @md: the separate metadata buffer: @md_len = nlb * ms bytes; NULL on a
+ *      namespace without metadata, on an extended LBA format (the metadata
+ *      is in the data buffer) and, with NVME_IO_PRINFO_PRACT, where the
+ *      metadata is protection information only
+ * @md_len: bytes at @md
+ * @rsvd: reserved, 0
+ */
+struct zns_io_opts {
+	uint32_t size;
+	uint16_t control;
+	uint16_t dspec;
+	uint16_t apptag;
+	uint16_t appmask;
+	uint32_t timeout_ms;
+	uint64_t reftag;
+	void *md;
+	uint32_t md_len;
+	uint32_t rsvd;
+};
+
+/**
+ * zns_read_opts() - Read with options (FUA, LR, protection information,
+ *                   metadata, timeout)
+ * @dev: the device
+ * @buf: receives @nlb logical blocks: nlb * lba_size bytes, or
+ *       nlb * (lba_size + ms) on an extended LBA format
+ * @slba: first LBA
+ * @nlb: number of logical blocks (1-based)
+ * @opts: the options, or NULL for none (then as zns_read())
+ *
+ * Return: 0, -EINVAL (an option the command or the namespace's format does
+ * not take), -EFAULT, -E2BIG, -ERANGE, -ETIMEDOUT (@opts->timeout_ms
+ * fired), -errno, or NVMe status (e.g. 0x282 End-to-end Guard Check
+ * Error).
+ */
+int zns_read_opts(struct zns_dev *dev, void *buf, uint64_t slba,
+		  uint32_t nlb, const struct zns_io_opts *opts);
+
+/**
+ * zns_write_opts() - Write with options
+ * @dev: the device
+ * @buf: @nlb logical blocks of data (with their metadata on an extended
+ *       LBA format)
+ * @slba: first LBA (a zone's write pointer)
+ * @nlb: number of logical blocks (1-based)
+ * @opts: the options, or NULL for none (then as zns_write())
+ *
+ * Return: as zns_read_opts().
+ */
+int zns_write_opts(struct zns_dev *dev, const void *buf, uint64_t slba,
+		   uint32_t nlb, const struct zns_io_opts *opts);
+
+/**
+ * zns_append_opts() - Zone Append with options
+ * @dev: the device
+ * @buf: @nlb logical blocks of data (with their metadata on an extended
+ *       LBA format)
+ * @zslba: the zone's first LBA
+ * @nlb: number of logical blocks (1-based)
+ * @opts: the options, or NULL for none (then as zns_append())
+ * @lba: if not NULL, receives the LBA the data was written at
+ *
+ * Return: as zns_read_opts().
+ */
+int zns_append_opts(struct zns_dev *dev, const void *buf, uint64_t zslba,
+		    uint32_t nlb, const struct zns_io_opts *opts,
+		    uint64_t *lba);
+
+/**
+ * zns_readv() - Read into a vector of buffers
+ * @dev: the device
+ * @iov: the buffers, filled in order
+ * @nr_iov: elements of @iov, 1 to 1024
+ * @slba: first LBA
+ * @nlb: number of logical blocks (1-based); the buffers hold exactly as
+ *       many bytes
+ *
+ * One command (NVME_IOCTL_IO64_CMD_VEC). On a kernel without the vectored
+ * ioctl (before 5.18) the data passes through one bounce buffer.
+ *
+ * Return: as zns_read(); -EINVAL (NULL @iov, @nr_iov 0 or above 1024, the
+ * lengths do not add up to @nlb blocks), -EFAULT (an element with a NULL
+ * base or a length of 0).
+ */
+int zns_readv(struct zns_dev *dev, const struct iovec *iov,
+	      unsigned int nr_iov, uint64_t slba, uint32_t nlb);
+
+/**
+ * zns_writev() - Write from a vector of buffers, as one command
+ * @dev: the device
+ * @iov: the buffers, written in order
+ * @nr_iov: elements of @iov, 1 to 1024
+ * @slba: first LBA (a zone's write pointer)
+ * @nlb: number of logical blocks (1-based)
+ *
+ * Return: as zns_readv().
+ */
+int zns_writev(struct zns_dev *dev, const struct iovec *iov,
+	       unsigned int nr_iov, uint64_t slba, uint32_t nlb);
 
 /*
  * One-zone and all-zone helpers: zns_mgmt_send() with the action filled in.

@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #define MAXCALLS 8
 
@@ -30,6 +31,8 @@ static unsigned int ncalls;
 static int mock_enotty64;		/* kernels before 5.9 */
 static int mock_enotty_vec;		/* kernels before 5.18 */
 static int mock_status;			/* what the device answers */
+static int mock_errno;			/* the ioctl fails with this */
+static unsigned int mock_sleep_us;	/* ... after this long */
 static uint64_t mock_result;
 static unsigned int checked;		/* commands compared field by field */
 
@@ -45,6 +48,8 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	ck_assert_uint_lt(ncalls, MAXCALLS);
 	c = &calls[ncalls++];
+	if (mock_sleep_us)
+		usleep(mock_sleep_us);
 	memset(c, 0, sizeof(*c));
 	c->req = req;
 	c->fd = fd;
@@ -75,6 +80,10 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		errno = EINVAL;
 		return -1;
 	}
+	if (mock_errno) {
+		errno = mock_errno;
+		return -1;
+	}
 	/* a report: an empty one, so zns_report_zones() stops */
 	if (c->cmd.opcode == nvme_zns_cmd_mgmt_recv && c->cmd.addr)
 		memset((void *)(uintptr_t)c->cmd.addr, 0, 64);
@@ -87,6 +96,8 @@ static void reset_mock(void)
 	mock_enotty64 = 0;
 	mock_enotty_vec = 0;
 	mock_status = 0;
+	mock_errno = 0;
+	mock_sleep_us = 0;
 	mock_result = 0;
 }
 
@@ -501,6 +512,292 @@ START_TEST(test_queue_slot_reuse)
 }
 END_TEST
 
+/* ------------------------------------------------- command options --- */
+
+/* A 4 KiB format with 8 bytes of separate metadata holding type 1
+ * protection information (16-bit guard). */
+static struct zns_dev mock_dev_pi(void)
+{
+	struct zns_dev d = mock_dev();
+
+	d.md = 1;
+	d.info.ms = 8;
+	d.info.pi_type = 1;
+	d.info.pi_size = 8;
+	return d;
+}
+
+/* Options in the command, as the specification places them: CDW12 bits
+ * 31:16 control (FUA 30, LR 31, PRINFO 29:26, DTYPE 23:20, PIREMAP 25),
+ * CDW13 31:16 DSPEC, reference tag in CDW14 (31:0) and CDW3 (above), LBAT
+ * and LBATM in CDW15, MPTR and its length, the timeout. */
+START_TEST(test_sync_opts)
+{
+	struct zns_dev d = mock_dev_pi();
+	static uint8_t md[64];
+	uint64_t lba = 0;
+	struct zns_io_opts o = { .size = sizeof(o), .control = NVME_IO_FUA |
+		NVME_IO_LR | NVME_IO_PRINFO_PRCHK_GUARD | NVME_IO_PRINFO_PRCHK_REF,
+		.apptag = 0xbeef, .appmask = 0xff00, .timeout_ms = 1500,
+		.reftag = 0x89abcdef, .md = md, .md_len = 16 };
+
+	reset_mock();
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0x100000005ull, 2, &o), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x02,
+		.nsid = 7, .metadata = md, .metadata_len = 16, .addr = buf,
+		.data_len = 8192, .cdw10 = 5, .cdw11 = 1,
+		.cdw12 = 1 | 1u << 30 | 1u << 31 | 1u << 28 | 1u << 26,
+		.cdw14 = 0x89abcdef, .cdw15 = 0xbeef | 0xff00u << 16,
+		.timeout_ms = 1500 });
+	/* PRACT where the metadata is protection information only: none
+	 * moves, and none may be given */
+	reset_mock();
+	o = (struct zns_io_opts){ .size = sizeof(o), .reftag = 0x4000,
+		.control = NVME_IO_PRINFO_PRACT | NVME_IO_PRINFO_PRCHK_REF };
+	ck_assert_int_eq(zns_write_opts(&d, buf, 0x4000, 1, &o), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x01,
+		.nsid = 7, .addr = buf, .data_len = 4096, .cdw10 = 0x4000,
+		.cdw12 = 1u << 29 | 1u << 26, .cdw14 = 0x4000 });
+	/* a directive (streams, type 1) on a write */
+	reset_mock();
+	o = (struct zns_io_opts){ .size = sizeof(o), .md = md, .md_len = 8,
+		.control = NVME_IO_DTYPE_STREAMS, .dspec = 0x0005 };
+	ck_assert_int_eq(zns_write_opts(&d, buf, 0x10, 1, &o), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x01,
+		.nsid = 7, .metadata = md, .metadata_len = 8, .addr = buf,
+		.data_len = 4096, .cdw10 = 0x10, .cdw12 = 1u << 20,
+		.cdw13 = 5u << 16 });
+	/* an append with PIREMAP, its LBA handed back */
+	reset_mock();
+	mock_result = 0x8003;
+	o = (struct zns_io_opts){ .size = sizeof(o), .reftag = 0x8000,
+		.control = NVME_IO_PRINFO_PRACT | NVME_IO_ZNS_APPEND_PIREMAP };
+	ck_assert_int_eq(zns_append_opts(&d, buf, 0x8000, 1, &o, &lba), 0);
+	ck_assert_uint_eq(lba, 0x8003);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+		.nsid = 7, .addr = buf, .data_len = 4096, .cdw10 = 0x8000,
+		.cdw12 = 1u << 29 | 1u << 25, .cdw14 = 0x8000 });
+}
+END_TEST
+
+/* An extended LBA format (512 + 16 bytes a block, 64-bit guard): the data
+ * length counts the metadata, and the 48-bit reference tag spills into
+ * CDW3. Without options, a format with metadata is refused. */
+START_TEST(test_sync_opts_ext)
+{
+	struct zns_dev d = mock_dev();
+	struct zns_io_opts o = { .size = sizeof(o),
+		.control = NVME_IO_PRINFO_PRCHK_REF, .reftag = 0xa5a512345678ull };
+
+	d.lba_shift = 9;
+	d.md = 1;
+	d.info.ms = 16;
+	d.info.ext_lba = 1;
+	d.info.pi_type = 1;
+	d.info.pi_format = 2;
+	d.info.pi_size = 16;
+	reset_mock();
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0x78, 3, &o), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x02,
+		.nsid = 7, .addr = buf, .data_len = 3 * 528, .cdw10 = 0x78,
+		.cdw12 = 2 | 1u << 26, .cdw3 = 0xa5a5, .cdw14 = 0x12345678 });
+	reset_mock();
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0x78, 3, NULL), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x02,
+		.nsid = 7, .addr = buf, .data_len = 3 * 528, .cdw10 = 0x78,
+		.cdw12 = 2 });
+	/* a tag past 48 bits does not fit this format */
+	reset_mock();
+	o.reftag = 1ull << 48;
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0x78, 3, &o), -ERANGE);
+	/* metadata goes in buf here, never in md */
+	o.reftag = 0;
+	o.md = buf;
+	o.md_len = 48;
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0x78, 3, &o), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(zns_last_error(), "extended"));
+	/* the calls without options refuse any format with metadata */
+	ck_assert_int_eq(zns_read(&d, buf, 0x78, 3), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(zns_last_error(), "metadata"));
+	ck_assert_int_eq(zns_write(&d, buf, 0x78, 3), -EINVAL);
+	ck_assert_int_eq(zns_append(&d, buf, 0, 3, NULL), -EINVAL);
+	ck_assert_uint_eq(ncalls, 0);
+}
+END_TEST
+
+/* Every rule of the options, each refused before anything is sent. */
+START_TEST(test_sync_opts_refused)
+{
+	struct zns_dev pi = mock_dev_pi(), plain = mock_dev();
+	static uint8_t md[64], big[64];
+	struct zns_io_opts o;
+
+#define REFUSED(call, err, words) do {					\
+		ck_assert_int_eq((call), (err));			\
+		ck_assert_ptr_nonnull(strstr(zns_last_error(), (words)));	\
+	} while (0)
+#define O(...) (o = (struct zns_io_opts){ .size = sizeof(o), __VA_ARGS__ }, &o)
+	reset_mock();
+	/* separate metadata: required, and exactly nlb * ms */
+	REFUSED(zns_read_opts(&pi, buf, 0, 2, O(0)), -EINVAL, "separate buffer");
+	REFUSED(zns_read_opts(&pi, buf, 0, 2, NULL), -EINVAL, "separate buffer");
+	REFUSED(zns_read_opts(&pi, buf, 0, 2, O(.md = md, .md_len = 8)), -EINVAL, "nlb * ms");
+	REFUSED(zns_read_opts(&pi, buf, 0, 2, O(.md_len = 16)), -EFAULT, "md is NULL");
+	REFUSED(zns_read_opts(&pi, buf, 0, 1, O(.md = md, .md_len = 8,
+		.control = NVME_IO_PRINFO_PRACT)), -EINVAL, "no metadata is transferred");
+	/* no metadata, no protection information */
+	REFUSED(zns_read_opts(&plain, buf, 0, 1, O(.md = md, .md_len = 8)), -EINVAL, "no metadata");
+	REFUSED(zns_read_opts(&plain, buf, 0, 1, O(.control = NVME_IO_PRINFO_PRCHK_GUARD)), -EINVAL, "protection information");
+	REFUSED(zns_read_opts(&plain, buf, 0, 1, O(.apptag = 1)), -EINVAL, "protection information");
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, O(.reftag = 1)), -EINVAL, "protection information");
+	/* a 16-bit guard has a 32-bit reference tag */
+	REFUSED(zns_read_opts(&pi, buf, 0, 1, O(.md = md, .md_len = 8,
+		.reftag = 1ull << 32)), -ERANGE, "reftag");
+	/* control bits by command */
+	REFUSED(zns_read_opts(&plain, buf, 0, 1, O(.control = NVME_IO_DTYPE_STREAMS)), -EINVAL, "writes only");
+	REFUSED(zns_append_opts(&plain, buf, 0, 1, O(.control = NVME_IO_DTYPE_STREAMS), NULL), -EINVAL, "writes only");
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, O(.control = NVME_IO_ZNS_APPEND_PIREMAP)), -EINVAL, "appends only");
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, O(.control = NVME_IO_STC)), -EINVAL, "storage tags");
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, O(.control = 1)), -EINVAL, "storage tags");
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, O(.dspec = 3)), -EINVAL, "directive type");
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, O(.rsvd = 1)), -EINVAL, "rsvd");
+	/* the struct's size: too small, or larger with unknown fields set */
+	o = (struct zns_io_opts){ .size = 8 };
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, &o), -EINVAL, "size");
+	memset(big, 0, sizeof(big));
+	memcpy(big, &(struct zns_io_opts){ .size = sizeof(big) }, sizeof(o));
+	big[50] = 1;
+	REFUSED(zns_write_opts(&plain, buf, 0, 1, (void *)big), -E2BIG, "newer libzns");
+	/* the usual rules of a transfer */
+	REFUSED(zns_write_opts(&plain, NULL, 0, 1, O(0)), -EFAULT, "NULL");
+	REFUSED(zns_write_opts(&plain, buf, 0, 0, O(0)), -EINVAL, "nlb");
+	REFUSED(zns_write_opts(&plain, buf, 0, 129, O(0)), -E2BIG, "max_xfer");
+	REFUSED(zns_append_opts(&plain, buf, 0, 33, O(0), NULL), -E2BIG, "zasl");
+	REFUSED(zns_append_opts(&plain, buf, 5, 1, O(0), NULL), -EINVAL, "zone");
+	REFUSED(zns_write_opts(&plain, buf, 1ull << 36, 1, O(0)), -ERANGE, "past the end");
+	REFUSED(zns_write_opts(NULL, buf, 0, 1, O(0)), -EINVAL, "dev is NULL");
+	ck_assert_uint_eq(ncalls, 0);
+	/* a larger struct whose extra bytes are 0 is taken */
+	big[50] = 0;
+	ck_assert_int_eq(zns_write_opts(&plain, buf, 0, 1, (void *)big), 0);
+	ck_assert_uint_eq(ncalls, 1);
+#undef O
+#undef REFUSED
+}
+END_TEST
+
+/* The kernel cancels a command whose timeout fired (EINTR). With a timeout
+ * that has passed, that is -ETIMEDOUT; otherwise it stays -EINTR. The
+ * synchronous call, then a queue. */
+START_TEST(test_opts_timeout)
+{
+	struct zns_dev d = mock_dev();
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 2,
+				     .flags = ZNS_QUEUE_SYNC, .sq_thread_cpu = -1 };
+	struct zns_io_opts o = { .size = sizeof(o), .timeout_ms = 1 };
+	struct zns_queue *q;
+	int st;
+
+	reset_mock();
+	mock_errno = EINTR;
+	mock_sleep_us = 3000;
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0, 1, &o), -ETIMEDOUT);
+	ck_assert_uint_eq(calls[0].cmd.timeout_ms, 1);
+	o.timeout_ms = 60000;
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0, 1, &o), -EINTR);
+	ck_assert_int_eq(zns_read_opts(&d, buf, 0, 1, NULL), -EINTR);
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+	o.timeout_ms = 1;
+	st = ZNS_PENDING;
+	ck_assert_int_eq(zns_prep_read_opts(q, &d, buf, 0, 1, &o, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), -ETIMEDOUT);
+	/* the context is reused by a command without a timeout: EINTR */
+	st = ZNS_PENDING;
+	ck_assert_int_eq(zns_prep_read(q, &d, buf, 0, 1, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), -EINTR);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+}
+END_TEST
+
+/* Queued commands with options reach the kernel whole, and a plain read
+ * after one in the same slot carries none of its fields. */
+START_TEST(test_queue_opts)
+{
+	struct zns_dev d = mock_dev();
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 1,
+				     .flags = ZNS_QUEUE_SYNC, .sq_thread_cpu = -1 };
+	struct zns_io_opts o = { .size = sizeof(o), .control = NVME_IO_FUA |
+		NVME_IO_DTYPE_STREAMS, .dspec = 9, .timeout_ms = 700 };
+	struct zns_queue *q;
+	int st;
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+	reset_mock();
+	st = ZNS_PENDING;
+	ck_assert_int_eq(zns_prep_write_opts(q, &d, buf, 0x30, 2, &o, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), 0);
+	ck_assert_int_eq(st, 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x01,
+		.nsid = 7, .addr = buf, .data_len = 8192, .cdw10 = 0x30,
+		.cdw12 = 1 | 1u << 30 | 1u << 20, .cdw13 = 9u << 16,
+		.timeout_ms = 700 });
+	reset_mock();
+	st = ZNS_PENDING;
+	ck_assert_int_eq(zns_prep_read(q, &d, buf, 0x30, 2, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x02,
+		.nsid = 7, .addr = buf, .data_len = 8192, .cdw10 = 0x30,
+		.cdw12 = 1 });
+	reset_mock();
+	mock_result = 0x4002;
+	st = ZNS_PENDING;
+	o = (struct zns_io_opts){ .size = sizeof(o), .control = NVME_IO_LR };
+	ck_assert_int_eq(zns_prep_append_opts(q, &d, buf, 0x4000, 1, &o, zns_sync_cb, &st), 0);
+	ck_assert_int_eq(zns_queue_wait(q, &st), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x7d,
+		.nsid = 7, .addr = buf, .data_len = 4096, .cdw10 = 0x4000,
+		.cdw12 = 1u << 31 });
+	/* refused: nothing queued */
+	reset_mock();
+	ck_assert_int_eq(zns_prep_read_opts(q, &d, buf, 0, 1, &o, NULL, NULL), 0);
+	ck_assert_int_eq(zns_prep_read_opts(q, &d, buf, 0, 1, &o, NULL, NULL), -EBUSY);
+	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	ck_assert_int_eq(zns_prep_read_opts(NULL, &d, buf, 0, 1, &o, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(zns_prep_append_opts(q, &d, buf, 3, 1, &o, NULL, NULL), -EINVAL);
+	ck_assert_uint_eq(zns_queue_inflight(q), 0);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+}
+END_TEST
+
+/* The synchronous vectored calls: the vectored ioctl, or one bounce buffer
+ * where the kernel lacks it. */
+START_TEST(test_sync_vectors)
+{
+	struct zns_dev d = mock_dev();
+	static uint8_t a[4096], b[4096];
+	struct iovec iov[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+
+	reset_mock();
+	ck_assert_int_eq(zns_writev(&d, iov, 2, 0x40, 2), 0);
+	expect_one(&(struct want){ .req = NVME_IOCTL_IO64_CMD_VEC, .fd = NSFD,
+		.opcode = 0x01, .nsid = 7, .addr = iov, .data_len = 2,
+		.cdw10 = 0x40, .cdw12 = 1 });
+	reset_mock();
+	mock_enotty_vec = 1;
+	ck_assert_int_eq(zns_readv(&d, iov, 2, 0x40, 2), 0);
+	ck_assert_uint_eq(ncalls, 2);
+	ck_assert_uint_eq(calls[1].req, IO64);
+	ck_assert_uint_eq(calls[1].cmd.data_len, 8192);
+	ck_assert_uint_eq(b[4095], 0x5a);
+	reset_mock();
+	ck_assert_int_eq(zns_readv(&d, iov, 2, 0x40, 3), -EINVAL);
+	ck_assert_int_eq(zns_readv(&d, NULL, 2, 0x40, 2), -EINVAL);
+	ck_assert_int_eq(zns_writev(NULL, iov, 2, 0x40, 2), -EINVAL);
+	ck_assert_uint_eq(ncalls, 0);
+}
+END_TEST
+
 /* ------------------------------------------- libnvme-compatible calls --- */
 
 START_TEST(test_compat_admin)
@@ -662,6 +959,12 @@ int main(void)
 	tcase_add_test(t, test_sync_fallback32);
 	tcase_add_test(t, test_queue_vectors);
 	tcase_add_test(t, test_queue_slot_reuse);
+	tcase_add_test(t, test_sync_opts);
+	tcase_add_test(t, test_sync_opts_ext);
+	tcase_add_test(t, test_sync_opts_refused);
+	tcase_add_test(t, test_opts_timeout);
+	tcase_add_test(t, test_queue_opts);
+	tcase_add_test(t, test_sync_vectors);
 	tcase_add_test(t, test_compat_admin);
 	tcase_add_test(t, test_compat_mgmt);
 	tcase_add_test(t, test_compat_append);
