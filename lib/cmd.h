@@ -290,11 +290,6 @@ static inline int zns_check_opts(const struct zns_dev *d, uint8_t opcode,
 		return rc;
 	if (!buf)
 		return zns_fail(-EFAULT, "the data buffer is NULL");
-	if (d->info.ext_lba)
-		bytes = (uint64_t)nlb * ((1ull << d->lba_shift) + d->info.ms);
-	if (bytes > limit)
-		return zns_fail(-E2BIG, "the transfer is larger than the device's max_xfer (zasl for zone append; with an extended LBA format the metadata counts): split it");
-	*len = (uint32_t)bytes;
 	memset(o, 0, sizeof(*o));
 	if (opts) {
 		size_t n = opts->size;
@@ -317,9 +312,20 @@ static inline int zns_check_opts(const struct zns_dev *d, uint8_t opcode,
 	if (o->rsvd)
 		return zns_fail(-EINVAL, "opts->rsvd must be 0");
 	rc = zns_check_pi(d, o);
+	if (!rc)
+		rc = zns_check_md(d, o, nlb);
 	if (rc)
 		return rc;
-	return zns_check_md(d, o, nlb);
+	/* An extended LBA format moves each block's metadata after its data,
+	 * unless PRACT makes the controller insert and strip it all (the
+	 * metadata is protection information only). */
+	if (d->info.ext_lba && !((o->control & NVME_IO_PRINFO_PRACT) &&
+				 d->info.pi_size == d->info.ms))
+		bytes = (uint64_t)nlb * ((1ull << d->lba_shift) + d->info.ms);
+	if (bytes > limit)
+		return zns_fail(-E2BIG, "the transfer is larger than the device's max_xfer (zasl for zone append; with an extended LBA format the metadata counts): split it");
+	*len = (uint32_t)bytes;
+	return 0;
 }
 
 /* Encode a read, write or append with checked options: zns_enc_rw() and

@@ -571,6 +571,15 @@ static int do_write(struct zns_emu *e, const struct nvme_uring_cmd *c,
 	} else {
 		advance_wp(e, z, nlb);
 	}
+	/* Force Unit Access (CDW12 bit 30): the data is durable before the
+	 * command completes, even behind a volatile cache; so is the zone up
+	 * to it, whose blocks a power loss keeps as a prefix */
+	if ((c->cdw12 & (1u << 30)) && (e->o.flags & ZNS_EMU_VWC) &&
+	    !(z->za & NVME_ZNS_ZA_ZRWAV) && z->dwp < slba + nlb) {
+		make_durable(e, z, slba + nlb);
+		if (e->fd >= 0)
+			fdatasync(e->fd);
+	}
 	if (result)
 		*result = opcode == nvme_zns_cmd_append ? slba : 0;
 	return 0;

@@ -638,6 +638,15 @@ START_TEST(test_power_loss)
 	ck_assert_uint_eq(zone(1).state, NVME_ZNS_ZS_EMPTY);
 	ck_assert_int_eq(zns_read(d, rbuf, zs(0), 4), 0);
 	ck_assert_int_eq(memcmp(rbuf, buf, 16384), 0);
+	/* Force Unit Access: durable at completion, behind the cache too
+	 * (with the zone's blocks before it); a plain write after it is not */
+	ck_assert_int_eq(zns_write(d, buf, zs(1), 2), 0);
+	ck_assert_int_eq(zns_write_opts(d, buf, zs(1) + 2, 1, &(struct zns_io_opts){
+		.size = sizeof(struct zns_io_opts), .control = NVME_IO_FUA }), 0);
+	ck_assert_int_eq(zns_write(d, buf, zs(1) + 3, 1), 0);
+	ck_assert_int_eq(zns_emu_power_cycle(d), 0);
+	ck_assert_uint_eq(zone(1).wp, zs(1) + 3);
+	ck_assert_int_eq(zns_reset_zone(d, zs(1)), 0);
 	/* the fault, mid-stream, keeping 2 blocks of what was in the cache */
 	ck_assert_int_eq(zns_write(d, buf, zs(0) + 4, 4), 0);
 	f = fault(ZNS_EMU_POWER_LOSS, 0x01, -EIO);

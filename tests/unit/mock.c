@@ -606,6 +606,16 @@ START_TEST(test_sync_opts_ext)
 	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x02,
 		.nsid = 7, .addr = buf, .data_len = 3 * 528, .cdw10 = 0x78,
 		.cdw12 = 2 });
+	/* PRACT where the metadata is protection information only: the
+	 * controller inserts it, and the buffer holds the data alone */
+	reset_mock();
+	o.control |= NVME_IO_PRINFO_PRACT;
+	ck_assert_int_eq(zns_write_opts(&d, buf, 0x78, 3, &o), 0);
+	expect_one(&(struct want){ .req = IO64, .fd = NSFD, .opcode = 0x01,
+		.nsid = 7, .addr = buf, .data_len = 3 * 512, .cdw10 = 0x78,
+		.cdw12 = 2 | 1u << 29 | 1u << 26, .cdw3 = 0xa5a5,
+		.cdw14 = 0x12345678 });
+	o.control &= ~NVME_IO_PRINFO_PRACT;
 	/* a tag past 48 bits does not fit this format */
 	reset_mock();
 	o.reftag = 1ull << 48;

@@ -3,7 +3,7 @@
 #
 # guest-devs.sh: print shell assignments that name the generic char device and
 # controller of each test configuration, found by serial number or transport:
-#   ZNS_DEV_A=/dev/ngXnY ZNS_CTRL_A=/dev/nvmeX ... (A-D: QEMU; E: loop; F: tcp)
+#   ZNS_DEV_A=/dev/ngXnY ZNS_CTRL_A=/dev/nvmeX ... (A-D, G-I: QEMU; E: loop; F: tcp)
 for c in /sys/class/nvme/nvme*; do
 	[ -e "$c/serial" ] || continue
 	ctrl=$(basename "$c")
@@ -14,6 +14,9 @@ for c in /sys/class/nvme/nvme*; do
 	znsb0001:*) k=B ;;
 	znsc0001:*) k=C ;;
 	nvmd0001:*) k=D ;;
+	znsg0001:*) k=G ;;
+	znsh0001:*) k=H ;;
+	znsi0001:*) k=I ;;
 	*:loop) k=E ;;
 	*:tcp) k=F ;;
 	*) continue ;;

@@ -25,14 +25,18 @@ esac
 
 eval "$(sh "$here/guest-devs.sh")"
 
+# config K: set dev and kind for configuration K; a missing device fails
+config() {
+	eval dev=\$ZNS_DEV_$1
+	kind=$(echo "$1" | tr A-I a-i)
+	[ -n "$dev" ] && [ -c "$dev" ] && return 0
+	echo "FAIL: device configuration $kind missing on $kver"
+	fail=1
+	return 1
+}
+
 for k in $kinds; do
-	eval dev=\$ZNS_DEV_$k
-	kind=$(echo "$k" | tr A-F a-f)
-	if [ -z "$dev" ] || [ ! -c "$dev" ]; then
-		echo "FAIL: device configuration $kind missing on $kver"
-		fail=1
-		continue
-	fi
+	config $k || continue
 	# one queue over two devices: a with b beside it, e with f
 	case $k in A) dev2=$ZNS_DEV_B ;; E) dev2=${ZNS_DEV_F:-} ;; *) dev2= ;; esac
 	echo "== zns-itest: kernel $kver, configuration $kind ($dev)"
@@ -41,6 +45,17 @@ for k in $kinds; do
 	else
 		ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$itest" || fail=1
 	fi
+done
+
+# Command options (struct zns_io_opts) and vectors: FUA, LR, a directive
+# and vectors on a (and on nvmet, e); metadata and protection information
+# on g (separate, 16-bit guard) and h (interleaved, 64-bit guard); a
+# timeout that fires on i (a backend throttled to 1 IO a second).
+for k in A E G H I; do
+	case $k in E) case " $kinds " in *" E "*) ;; *) continue ;; esac ;; esac
+	config $k || continue
+	echo "== zns-opts-itest: kernel $kver, configuration $kind ($dev)"
+	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$b/tests/integration/zns-opts-itest" || fail=1
 done
 
 # The suites once more under AddressSanitizer/UBSan (leaks included).
