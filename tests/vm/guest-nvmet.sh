@@ -59,10 +59,12 @@ echo 4420 > $cfs/nvmet/ports/2/addr_trsvcid
 export_sub $nqn-loop /dev/nz0 1
 export_sub $nqn-tcp /dev/nz1 2
 
+before=$(ls /dev/ng*n* 2>/dev/null | wc -l)
 nvme connect -t loop -n $nqn-loop >/dev/null || fail "nvme connect -t loop failed"
 # reconnect every second for up to 60 s when the path goes away (the
 # guests take the port away mid-run: guest-bench.sh)
 nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $nqn-tcp --reconnect-delay=1 \
 	--ctrl-loss-tmo=60 >/dev/null || fail "nvme connect -t tcp failed"
+# the two new namespaces beside those that were there before
 i=0
-while [ "$(ls /dev/ng*n* | wc -l)" -lt 6 ]; do i=$((i+1)); [ $i -lt 300 ] || fail "nvmet namespaces did not appear"; sleep 0.1; done
+while [ "$(ls /dev/ng*n* | wc -l)" -lt $((before + 2)) ]; do i=$((i+1)); [ $i -lt 300 ] || fail "nvmet namespaces did not appear"; sleep 0.1; done
