@@ -101,8 +101,9 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 	d->ctrl_fd = -1;
 	d->fd = open(ng, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {
-		rc = zns_fail(errno == EPERM ? -EACCES : -errno,
-			      "zns_dev_open: the namespace device cannot be opened read-write");
+		rc = errno == EACCES || errno == EPERM ?
+			zns_fail(-EACCES, "zns_dev_open: the namespace device cannot be opened read-write: give this user read-write access to it (a udev rule or group) or run as root; on Linux 6.2 and later IO commands then need no other privilege") :
+			zns_fail(-errno, "zns_dev_open: the namespace device cannot be opened read-write");
 		goto fail;
 	}
 	rc = ioctl(d->fd, NVME_IOCTL_ID);
@@ -119,12 +120,16 @@ int zns_dev_open(const char *path, struct zns_dev **devp)
 
 	zns_find_ctrl(ng, ctrl, sizeof(ctrl), d->subsys, sizeof(d->subsys));
 	d->holdable = d->subsys[0] != 0;
-	if (ctrl[0])
+	if (ctrl[0]) {
 		d->ctrl_fd = open(ctrl, O_RDWR | O_CLOEXEC);
+		d->ctrl_err = d->ctrl_fd < 0 ? errno : 0;
+	}
 
 	rc = read_geometry(d, ng);
 	if (rc == -EMEDIUMTYPE)
 		zns_fail(rc, "zns_dev_open: the namespace is not zoned (no ZNS command set data)");
+	else if (rc == -EACCES)
+		zns_fail(rc, "zns_dev_open: the kernel refused the Identify commands (EACCES): before Linux 6.2 every NVMe passthrough command needs CAP_SYS_ADMIN; run as root");
 	if (rc)
 		goto fail;
 

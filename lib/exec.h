@@ -12,12 +12,21 @@
 #include "emu.h"
 #include "ioctl.h"
 
+/* What a refusal by the kernel's permission check means. */
+static inline int zns_refused(int rc)
+{
+	if (likely(rc != -EACCES))
+		return rc;
+	return zns_fail(rc, "the kernel refused this passthrough command (EACCES): without CAP_SYS_ADMIN, Linux 6.2 and later allow IO commands on a device open for writing and the Identify commands that describe it; other admin commands (Get Log Page), and every command before 6.2, need CAP_SYS_ADMIN");
+}
+
 static inline int zns_dev_exec(const struct zns_dev *d, int admin,
 			       const struct nvme_uring_cmd *c, uint64_t *result)
 {
 	if (unlikely(d->emu))
 		return zns_emu_exec(d->emu, admin, c, result, NULL);
-	return zns_ioctl_exec(admin ? zns_admin_fd(d) : d->fd, admin, c, result);
+	return zns_refused(zns_ioctl_exec(admin ? zns_admin_fd(d) : d->fd,
+					  admin, c, result));
 }
 
 /* As zns_dev_exec(), for any of ZNS_EXEC_IO, _ADMIN or _IOVEC. */
@@ -27,8 +36,9 @@ static inline int zns_dev_exec_how(const struct zns_dev *d, int how,
 {
 	if (unlikely(d->emu))
 		return zns_emu_exec(d->emu, how, c, result, NULL);
-	return zns_ioctl_exec(how == ZNS_EXEC_ADMIN ? zns_admin_fd(d) : d->fd,
-			      how, c, result);
+	return zns_refused(zns_ioctl_exec(how == ZNS_EXEC_ADMIN ?
+					  zns_admin_fd(d) : d->fd, how, c,
+					  result));
 }
 
 #endif /* LIBZNS_EXEC_H */

@@ -73,6 +73,8 @@ struct zns_dev {
 				 * live: a multipath head, or emulated */
 	uint8_t md;		/* the LBA format carries metadata: the
 				 * calls without options refuse (cmd.h) */
+	int ctrl_err;		/* why ctrl_fd is -1: the errno of its
+				 * open, or 0 (none found) */
 	char subsys[32];	/* multipath: nvme-subsysX, else empty */
 	struct zns_dev_info info;
 };

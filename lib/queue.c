@@ -513,7 +513,9 @@ static struct nvme_uring_cmd *admin_slot(struct zns_queue *q,
 	else if (!buf)
 		*rc = zns_fail(-EFAULT, "admin prep: the data buffer is NULL");
 	else if (q->mode == ZNS_MODE_URING && d->ctrl_fd < 0 && !d->emu)
-		*rc = zns_fail(-ENODEV, "asynchronous admin commands need the controller device /dev/nvmeX open read-write");
+		*rc = d->ctrl_err ?
+			zns_failf(-ENODEV, "asynchronous admin commands need the controller device (/dev/nvmeX) open read-write; zns_dev_open could not open it: %s", strerror(d->ctrl_err)) :
+			zns_fail(-ENODEV, "asynchronous admin commands need the controller device (/dev/nvmeX) open read-write; none was found for this namespace");
 	else
 		return zns_slot(q, d, 1, NULL, 0, cb, user, rc);
 	return NULL;

@@ -146,7 +146,7 @@ static const char *zns_errno_hint(int err)
 	case ENOENT:
 		return "No such device: check the path (/dev/ngXnY or /dev/nvmeXnY; 'nvme list' shows them)";
 	case EACCES:
-		return "Permission denied: run as root or give this user read-write access to /dev/ngXnY and /dev/nvmeX";
+		return "Permission denied: give this user read-write access to /dev/ngXnY; from Linux 6.2 IO commands and Identify then need no privilege, while admin commands such as Get Log Page, and every passthrough command before 6.2, need CAP_SYS_ADMIN (root)";
 	case EPERM:
 		return "Operation not permitted: the device refused it (run as root or give this user read-write access to /dev/ngXnY and /dev/nvmeX), or (zone layer) the zone belongs to another queue: zns_last_error() names which";
 	case ENOTTY:

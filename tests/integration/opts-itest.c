@@ -560,7 +560,7 @@ int main(void)
 	}
 	info = zns_dev_get_info(dev);
 	printf("== zns-opts-itest: %s: %u + %u bytes a block, %s metadata, PI type %u format %u (%u bytes)\n",
-	       path, info->lba_size, info->ms, info->ext_lba ? "interleaved" : "separate",
+	       path, info->lba_size, info->ms, !info->ms ? "no" : info->ext_lba ? "interleaved" : "separate",
 	       info->pi_type, info->pi_format, info->pi_size);
 	if (kind && !strcmp(kind, "i"))
 		part_timeout();

@@ -167,6 +167,70 @@ START_TEST(test_decode_conventional)
 }
 END_TEST
 
+/* Metadata and protection information, on configuration a's data with its
+ * LBA format edited: metadata size (LBAF MS), extended LBAs (FLBAS bit
+ * 4), DPS (type, place), and the guard format from the NVM set's own data
+ * (ELBAF PIF). */
+START_TEST(test_decode_metadata)
+{
+	static uint8_t blobs[4][4096], nvm[4096];
+	struct zns_dev d;
+	unsigned int f;
+
+	load("id-ctrl-a.bin", blobs[0], 4096);
+	load("id-ns-a.bin", blobs[1], 4096);
+	load("zns-id-ns-a.bin", blobs[2], 4096);
+	load("zns-id-ctrl-a.bin", blobs[3], 4096);
+	f = blobs[1][26] & 0xf;			/* the format in use */
+	ck_assert_uint_eq(blobs[1][128 + f * 4 + 2], 12);	/* 4 KiB */
+	blobs[1][128 + f * 4] = 16;		/* MS = 16 */
+	blobs[1][26] |= 0x10;			/* extended LBAs */
+	blobs[1][29] = 0x1;			/* type 1, PI last */
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(zns_decode_geometry(&d, blobs[0], blobs[1], blobs[2], blobs[3]), 0);
+	ck_assert_uint_eq(d.md, 1);
+	ck_assert_uint_eq(d.info.ms, 16);
+	ck_assert_uint_eq(d.info.ext_lba, 1);
+	ck_assert_uint_eq(d.info.pi_type, 1);
+	ck_assert_uint_eq(d.info.pi_first, 0);
+	ck_assert_uint_eq(d.info.pi_format, 0);
+	ck_assert_uint_eq(d.info.pi_size, 8);
+	/* the NVM set's data says 64-bit guard: 16 bytes */
+	memset(nvm, 0, sizeof(nvm));
+	nvm[12 + f * 4 + 1] = 0x01;		/* ELBAF[f] bits 8:7 = 2 */
+	zns_decode_pif(&d, blobs[1], nvm);
+	ck_assert_uint_eq(d.info.pi_format, 2);
+	ck_assert_uint_eq(d.info.pi_size, 16);
+	/* separate metadata, type 3 first, 8 bytes: a 64-bit guard does not
+	 * fit, so no protection information is used */
+	blobs[1][128 + f * 4] = 8;
+	blobs[1][26] &= (uint8_t)~0x10;
+	blobs[1][29] = 0x8 | 0x3;
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(zns_decode_geometry(&d, blobs[0], blobs[1], blobs[2], blobs[3]), 0);
+	ck_assert_uint_eq(d.info.ext_lba, 0);
+	ck_assert_uint_eq(d.info.pi_type, 3);
+	ck_assert_uint_eq(d.info.pi_first, 1);
+	zns_decode_pif(&d, blobs[1], nvm);
+	ck_assert_uint_eq(d.info.pi_type, 0);
+	ck_assert_uint_eq(d.info.pi_size, 0);
+	/* metadata too small for any protection information */
+	blobs[1][128 + f * 4] = 4;
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(zns_decode_geometry(&d, blobs[0], blobs[1], blobs[2], blobs[3]), 0);
+	ck_assert_uint_eq(d.info.pi_type, 0);
+	ck_assert_uint_eq(d.md, 1);
+	/* no metadata: nothing of it */
+	blobs[1][128 + f * 4] = 0;
+	blobs[1][26] |= 0x10;
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(zns_decode_geometry(&d, blobs[0], blobs[1], blobs[2], blobs[3]), 0);
+	ck_assert_uint_eq(d.md, 0);
+	ck_assert_uint_eq(d.info.ext_lba, 0);
+	ck_assert_uint_eq(d.info.pi_type, 0);
+}
+END_TEST
+
 START_TEST(test_changed_zone_log_decode)
 {
 	struct nvme_zns_changed_zone_log log;
@@ -197,6 +261,7 @@ int main(void)
 	tcase_add_loop_test(t, test_decode_captured_identify, 0,
 			    sizeof(geo_cases) / sizeof(geo_cases[0]));
 	tcase_add_test(t, test_decode_conventional);
+	tcase_add_test(t, test_decode_metadata);
 	tcase_add_test(t, test_changed_zone_log_decode);
 	suite_add_tcase(s, t);
 	return unit_run(s);

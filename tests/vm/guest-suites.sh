@@ -58,6 +58,10 @@ for k in A E G H I; do
 	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=$kind "$b/tests/integration/zns-opts-itest" || fail=1
 done
 
+# As a user without privileges: what this kernel allows works, what it
+# refuses says so (configuration a).
+config A && { sh "$here/guest-perm.sh" "$b" "$dev" a || fail=1; }
+
 # The suites once more under AddressSanitizer/UBSan (leaks included).
 asan=$b/tests/integration/zns-itest-asan
 for k in A E; do
