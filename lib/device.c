@@ -265,6 +265,9 @@ int zns_dev_ctrl_fd(const struct zns_dev *dev)
 int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
 		 uint32_t *loss_ms)
 {
+	struct stat a, b;
+	int live, h;
+
 	*loss_ms = 0;
 	if (d->emu) {
 		if (len)
@@ -273,5 +276,21 @@ int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
 	}
 	if (!d->subsys[0])
 		return zns_ctrl_live(d->info.ctrl_path, why, len);
-	return zns_path_state(d->subsys, why, len, loss_ms);
+	live = zns_path_state(d->subsys, why, len, loss_ms);
+	if (!d->info.path[0])
+		return live;
+	/* the head's own paths, as the kernel judges them: a controller may
+	 * be live while the namespace is not yet (or no longer) on it, and
+	 * the head behind the open file may be gone (the namespace removed:
+	 * it is no longer the one at its path) */
+	h = zns_head_paths(d->info.path, why, len);
+	if (h == -EOPNOTSUPP)
+		return live;
+	if (h == -ENODEV || (fstat(d->fd, &a) == 0 &&
+			     (stat(d->info.path, &b) < 0 || a.st_rdev != b.st_rdev))) {
+		if (len && h != -ENODEV)
+			snprintf(why, len, "the namespace was removed (detached, or disabled on the target): the open device is dead; open the namespace again when it is back");
+		return -ENODEV;
+	}
+	return h;
 }

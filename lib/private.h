@@ -116,7 +116,8 @@ static inline int zns_admin_fd(const struct zns_dev *d)
 }
 
 /* Is there a live path to the namespace (device.c)? 1 yes, 0 no (@why
- * says why), -errno when it cannot be told; *@loss_ms: how long the kernel
+ * says why), -ENODEV when the namespace was removed (the open device is
+ * dead), other -errno when it cannot be told; *@loss_ms: how long the kernel
  * keeps trying (ctrl_loss_tmo; 0 unknown, UINT32_MAX forever). */
 int zns_dev_path(const struct zns_dev *d, char *why, size_t len,
 		 uint32_t *loss_ms);

@@ -86,10 +86,10 @@ static int path_live(struct zns_queue *q, const struct zns_dev *dev,
 {
 	uint64_t t = zns_now_ns();
 
-	if (dev == q->np_dev && t < q->np_until && !q->np_live) {
+	if (dev == q->np_dev && t < q->np_until && q->np_live != 1) {
 		*loss = q->np_loss;
 		snprintf(why, len, "%s", q->np_why);
-		return 0;
+		return q->np_live;
 	}
 	q->np_live = zns_dev_path(dev, q->np_why, sizeof(q->np_why), &q->np_loss);
 	q->np_dev = dev;
@@ -148,6 +148,10 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 				 * with a live path, a second; without, as a
 				 * command without a path */
 			live = path_live(q, dev, why, sizeof(why), &loss);
+			if (live == -ENODEV) {
+				*res = zns_failf(-ENODEV, "%s", why);
+				return 0;
+			}
 			hold = live == 1 ? 1000 : q->hold_ms ? q->hold_ms :
 			       loss ? loss : DEFAULT_HOLD_MS;
 			again = hold == UINT32_MAX ? UINT64_MAX :
@@ -175,8 +179,24 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 		return 1;
 	}
 	live = dev ? path_live(q, dev, why, sizeof(why), &loss) : 1;
-	if (live != 0)
-		return 0;	/* a path is live: a real invalid argument */
+	if (live == -ENODEV) {
+		*res = zns_failf(-ENODEV, "%s: the command was not sent", why);
+		return 0;
+	}
+	if (live != 0) {
+		/* sysfs shows a live path. A real invalid argument, or a path
+		 * the head no longer (or not yet) uses: held and sent again
+		 * for a second before the -EINVAL stands; at once with
+		 * ZNS_QUEUE_NOPATH_FAIL, or when that second is over */
+		if (again || (q->flags & ZNS_QUEUE_NOPATH_FAIL) || !hold_alloc(q, p != NULL))
+			return 0;
+		if (p)
+			q->held_pend[idx] = *p;
+		q->parked[q->nr_parked].idx = idx;
+		q->parked[q->nr_parked].due = zns_now_ns() + 1000000000ull;
+		q->held_due[idx] = q->parked[q->nr_parked++].due;
+		return 1;
+	}
 	*res = -ENOLINK;
 	zns_failf(-ENOLINK, "no live path to the namespace (%s): the command was not sent", why);
 	if (q->flags & ZNS_QUEUE_NOPATH_FAIL)
@@ -210,9 +230,10 @@ static int resend(struct zns_queue *q, uint32_t idx)
 			if (!sqe)
 				return -EBUSY;
 		}
+		/* the copy stays: refused again (a path that looked live
+		 * was not one yet), the command is held again from it */
 		memcpy(sqe, &q->shadow[2 * idx], 2 * sizeof(*sqe));
 		*zns_sqe_plain(q, sqe) = 0;
-		q->shadow_dev[idx] = NULL;
 	}
 	return 0;
 }
@@ -224,7 +245,7 @@ static const struct zns_dev *held_dev(const struct zns_queue *q, uint32_t idx)
 	return q->shadow_dev ? q->shadow_dev[idx] : NULL;
 }
 
-static void give_up(struct zns_queue *q, uint32_t idx)
+static void give_up(struct zns_queue *q, uint32_t idx, int status)
 {
 	q->held_due[idx] = 0;
 	if (q->held_pend)
@@ -232,7 +253,7 @@ static void give_up(struct zns_queue *q, uint32_t idx)
 	if (q->shadow_dev)
 		q->shadow_dev[idx] = NULL;
 	q->in_cb++;
-	zns_complete(q, idx, -ENOLINK, 0);
+	zns_complete(q, idx, status, 0);
 	q->in_cb--;
 }
 
@@ -257,6 +278,13 @@ unsigned int zns_nopath_poll(struct zns_queue *q, int now)
 			live = dev ? path_live(q, dev, why, sizeof(why), &loss) : 0;
 			last = dev;
 		}
+		if (live == -ENODEV) {	/* the namespace is gone for good */
+			q->parked[i] = q->parked[--q->nr_parked];
+			zns_fail(-ENODEV, "the namespace was removed (detached, or disabled on the target) while the command was held: it was not sent; open the namespace again when it is back");
+			give_up(q, d.idx, -ENODEV);
+			n++;
+			continue;
+		}
 		if (live == 1 && resend(q, d.idx) == 0) {
 			q->parked[i] = q->parked[--q->nr_parked];
 			continue;
@@ -264,7 +292,7 @@ unsigned int zns_nopath_poll(struct zns_queue *q, int now)
 		if (t >= d.due) {
 			q->parked[i] = q->parked[--q->nr_parked];
 			zns_failf(-ENOLINK, "no live path to the namespace for the whole hold time: the command was not sent");
-			give_up(q, d.idx);
+			give_up(q, d.idx, -ENOLINK);
 			n++;
 			continue;
 		}
@@ -279,6 +307,6 @@ void zns_nopath_give_up(struct zns_queue *q)
 		uint32_t idx = q->parked[--q->nr_parked].idx;
 
 		zns_fail(-ENOLINK, "zns_queue_exit: the command was held for want of a path, and the queue is freed: it was not sent");
-		give_up(q, idx);
+		give_up(q, idx, -ENOLINK);
 	}
 }

@@ -160,7 +160,7 @@ static const char *zns_errno_hint(int err)
 	case EBUSY:
 		return "Busy: the queue holds depth commands, or (zone layer) no active token or request slot is free, or the zone is fenced or in use: reap completions with zns_reap(), or finish or reset a zone, then retry (zns_last_error() names the rule)";
 	case ENODEV:
-		return "Controller device not open: admin commands need read-write access to /dev/nvmeX";
+		return "No such device: the namespace was removed or its controllers deleted (open it again when it is back), or, for an admin command, the controller device /dev/nvmeX is not open (zns_last_error() says which)";
 	case EOPNOTSUPP:
 		return "Operation not supported by this kernel or device (io_uring passthrough needs Linux 5.19, fixed buffers 6.0, IOPOLL for passthrough 6.1)";
 	case ENOSYS:

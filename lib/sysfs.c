@@ -138,6 +138,46 @@ int zns_path_state(const char *subsys, char *why, size_t len,
 	return live;
 }
 
+int zns_head_paths(const char *ng, char *why, size_t len)
+{
+	const char *base = strrchr(ng, '/');
+	char dir[PATH_MAX], at[PATH_MAX], state[32];
+	unsigned int s, n, ps, pc, pn;
+	int live = 0, coming = 0;
+	struct dirent *e;
+	DIR *d;
+
+	base = base ? base + 1 : ng;
+	if (sscanf(base, "ng%un%u", &s, &n) != 2)
+		return -EINVAL;
+	zns_pathf(dir, sizeof(dir), "/sys/block/nvme%un%u/multipath", s, n);
+	d = opendir(dir);
+	if (!d) {
+		zns_pathf(at, sizeof(at), "/sys/block/nvme%un%u", s, n);
+		return access(at, F_OK) == 0 ? -EOPNOTSUPP : -ENODEV;
+	}
+	while ((e = readdir(d))) {
+		if (sscanf(e->d_name, "nvme%uc%un%u", &ps, &pc, &pn) != 3)
+			continue;
+		zns_pathf(at, sizeof(at), "/sys/class/nvme/nvme%u/state", pc);
+		read_attr(at, state, sizeof(state));
+		live |= strcmp(state, "live") == 0;
+		coming |= !strcmp(state, "resetting") || !strcmp(state, "connecting") ||
+			  !strcmp(state, "new");
+	}
+	closedir(d);
+	if (live)
+		return 1;
+	if (coming) {
+		if (len)
+			snprintf(why, len, "the namespace's controllers are resetting or reconnecting");
+		return 0;
+	}
+	if (len)
+		snprintf(why, len, "the namespace has no path left (no controller of it is live, resetting or reconnecting: deleted, or the namespace removed)");
+	return -ENODEV;
+}
+
 int zns_ctrl_live(const char *ctrl, char *why, size_t len)
 {
 	const char *base = strrchr(ctrl, '/');

@@ -35,6 +35,14 @@ int zns_path_state(const char *subsys, char *why, size_t len,
  * told), 0 while it resets or reconnects (@why says its state). */
 int zns_ctrl_live(const char *ctrl, char *why, size_t len);
 
+/* The paths of the multipath namespace head behind @ng (/dev/ngXnY), as
+ * the kernel judges them for block IO: 1 when one is on a live controller;
+ * 0 when none is but one is on a controller resetting or reconnecting (a
+ * path may come back); -ENODEV when none can (no path, or only deleted
+ * controllers), or the head is gone; -EOPNOTSUPP when sysfs lists no paths
+ * for it. @why says why when not 1. */
+int zns_head_paths(const char *ng, char *why, size_t len);
+
 /* Bound max_xfer and zasl by the kernel's limits for the namespace's
  * request queue (max_hw_sectors_kb, max_segments). */
 void zns_apply_kernel_limits(struct zns_dev *d, const char *ng);

@@ -118,4 +118,9 @@ if [ -e /proc/sys/kernel/io_uring_disabled ]; then
 	ZNS_TEST_DEV=$dev ZNS_TEST_KIND=a ZNS_TEST_FALLBACK=1 "$itest" || fail=1
 	echo 0 > /proc/sys/kernel/io_uring_disabled
 fi
+
+# Exactly once through faults: controller resets (a), and on 6.12 a
+# namespace disabled, a TCP port gone (held, and NOPATH_FAIL), a controller
+# deleted (last: it takes configuration e away).
+sh "$here/guest-faults.sh" "$b" || fail=1
 exit $fail
