@@ -302,13 +302,8 @@ static void setup(void)
 	in.ms = 8;
 	if (zns_dev_open_null(&in, &nul_md))
 		exit(1);
-	memset(&eo, 0, sizeof(eo));
-	eo.size = sizeof(eo);
-	eo.lba_size = 4096;
-	eo.nr_zones = 4;
-	eo.zone_size = 4096;
-	eo.mdts = 512 << 10;
-	eo.zasl = 128 << 10;
+	eo = (struct zns_emu_opts){ .size = sizeof(eo), .lba_size = 4096, .nr_zones = 4,
+				    .zone_size = 4096, .mdts = 512 << 10, .zasl = 128 << 10 };
 	if (zns_dev_open_emu(&eo, &emu))
 		exit(1);
 	if (zns_queue_init(&q, &qo))
