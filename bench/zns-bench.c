@@ -115,14 +115,17 @@ static void done_slow(struct job *j, struct io *io, int status, uint64_t result)
 				s->verify_bad++;
 		}
 	} else {
+		int was_reset = io->reset;
+
 		if (io->reset) {
 			j->inflight_resets--;
 			io->reset = 0;
 		}
 		if (status)
 			record_err(s, status);
-		/* a verified append or layer write that did not land */
-		if (status && j->seq_lba && io->dir && !io->reset)
+		/* a verified append or layer write that did not land (a
+		 * failed zone reset is not one) */
+		if (status && j->seq_lba && io->dir && !was_reset)
 			j->zone_failed[io->zone] += j->nlb;
 	}
 }
@@ -501,12 +504,20 @@ void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 			tot->verify_late++;
 			break;
 		default:
-			tot->verify_bad++;
+			if (tot->verify_bad++ < 4)
+				fprintf(stderr, "zns-bench: verify: zone %" PRIu64 " LBA %#" PRIx64
+					": a block no IO acknowledged there (stamp %#" PRIx64 " %#" PRIx64 ")\n",
+					zabs, l, p[0], p[1]);
 		}
 	}
 	/* every block acknowledged as landed is there, where it was said */
-	if (j->seq_lba && good != (j->zone_issued[z] - j->zone_failed[z]) / j->nlb)
+	if (j->seq_lba && good != (j->zone_issued[z] - j->zone_failed[z]) / j->nlb) {
 		tot->verify_bad++;
+		fprintf(stderr, "zns-bench: verify: zone %" PRIu64 ": %" PRIu64 " blocks acknowledged as landed (%" PRIu64
+			" issued, %" PRIu64 " failed), %" PRIu64 " found where their completions said; write pointer %#" PRIx64 "\n",
+			zabs, (j->zone_issued[z] - j->zone_failed[z]) / j->nlb, j->zone_issued[z] / j->nlb,
+			j->zone_failed[z] / j->nlb, good, end);
+	}
 }
 
 /* Buffers, lanes and clocks before the first IO. */

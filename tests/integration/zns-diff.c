@@ -35,6 +35,8 @@
 
 #include <libzns.h>
 
+#include "emu-like.h"
+
 #define MAXZ	64
 #define MAXNLB	8
 
@@ -369,21 +371,7 @@ int main(int argc, char **argv)
 	in = zns_dev_get_info(real);
 	nz = in->nr_zones > MAXZ ? MAXZ : (unsigned int)in->nr_zones;
 	/* the emulator, with the device's geometry */
-	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
-	o.lba_size = in->lba_size;
-	o.nr_zones = (uint32_t)in->nr_zones;
-	o.zone_size = in->zone_size;
-	o.zone_cap = in->zone_cap;
-	o.max_open = in->max_open == ZNS_NO_LIMIT ? 0 : in->max_open;
-	o.max_active = in->max_active == ZNS_NO_LIMIT ? 0 : in->max_active;
-	o.mdts = in->mdts ? in->mdts : 1u << 20;
-	/* the kernel may bound ZASL to a size that is no power of two; the
-	 * operations here stay far below it */
-	for (o.zasl = 4096; o.zasl * 2 <= in->zasl && o.zasl * 2 <= o.mdts; o.zasl *= 2)
-		;
-	o.zdes = in->zdes;
-	o.nsid = in->nsid;
+	emu_like(in, &o);
 	rc = zns_dev_open_emu(&o, &emu);
 	if (rc) {
 		fprintf(stderr, "zns-diff: emulator: %s (%s)\n", zns_status_str(rc),

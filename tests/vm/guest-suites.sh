@@ -119,6 +119,10 @@ if [ -e /proc/sys/kernel/io_uring_disabled ]; then
 	echo 0 > /proc/sys/kernel/io_uring_disabled
 fi
 
+# The mixed workload against its shadow model, a minute on each device
+# (`make soak`: ten).
+sh "$here/guest-soak.sh" "$b" 60 || fail=1
+
 # Exactly once through faults: controller resets (a), and on 6.12 a
 # namespace disabled, a TCP port gone (held, and NOPATH_FAIL), a controller
 # deleted (last: it takes configuration e away).
