@@ -123,6 +123,9 @@ struct zns_queue {
 	struct zns_pending *held_pend;	/* fallback: held commands, by context */
 	uint64_t *held_due;		/* by context: a held command's give-up
 					 * time while it is sent again, or 0 */
+	const struct zns_dev *np_down_dev;	/* the last device seen without
+						 * a path, and when (ns) */
+	uint64_t np_down_at;
 	const struct zns_dev *np_dev;	/* the last look at a device's paths */
 	uint64_t np_until;
 	uint32_t np_loss;

@@ -32,6 +32,10 @@
 #include <stdlib.h>
 
 #define DEFAULT_HOLD_MS	60000u	/* when the device says no ctrl_loss_tmo */
+/* A -EINVAL this soon after the device was seen without a path is taken
+ * for no path, though sysfs shows one live again: the head starts to use a
+ * path a moment after its controller is live. */
+#define RECENT_NS	5000000000ull
 
 void zns_nopath_keep(struct zns_queue *q, struct nvme_uring_cmd *c,
 		     const struct zns_dev *dev)
@@ -92,6 +96,10 @@ static int path_live(struct zns_queue *q, const struct zns_dev *dev,
 		return q->np_live;
 	}
 	q->np_live = zns_dev_path(dev, q->np_why, sizeof(q->np_why), &q->np_loss);
+	if (q->np_live == 0) {
+		q->np_down_dev = dev;
+		q->np_down_at = t;
+	}
 	q->np_dev = dev;
 	q->np_until = t + 1000000;
 	*loss = q->np_loss;
@@ -182,6 +190,12 @@ int zns_nopath_hold(struct zns_queue *q, uint32_t idx,
 	if (live == -ENODEV) {
 		*res = zns_failf(-ENODEV, "%s: the command was not sent", why);
 		return 0;
+	}
+	if (live == 1 && dev == q->np_down_dev &&
+	    zns_now_ns() - q->np_down_at < RECENT_NS) {
+		/* a path just came back, and the head does not use it yet */
+		live = 0;
+		snprintf(why, sizeof(why), "a controller is live again, but the namespace head does not use it yet");
 	}
 	if (live != 0) {
 		/* sysfs shows a live path. A real invalid argument, or a path

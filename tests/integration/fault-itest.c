@@ -7,7 +7,8 @@
  * controller deleted.
  *
  *   ZNS_TEST_DEV=/dev/ngXnY [ZNS_FAULT_SECS=12] [ZNS_FAULT_NAME=...]
- *   [ZNS_FAULT_GONE=1] [ZNS_FAULT_NOPATH_FAIL=1] [ZNS_FAULT_HELD=1]
+ *   [ZNS_FAULT_GONE=1 [ZNS_FAULT_REOPEN=1]] [ZNS_FAULT_NOPATH_FAIL=1]
+ *   [ZNS_FAULT_HELD=1]
  *   zns-fault-itest
  *
  * One queue keeps 64 commands in flight over zones 0-5: writes at each of
@@ -18,7 +19,9 @@
  * lost, none twice), the statuses seen, no -EINVAL (a command sent while no
  * path is live is held, or -ENOLINK with ZNS_FAULT_NOPATH_FAIL); the queue
  * drains within 60 s and zns_queue_exit() returns. Unless the device is
- * gone (ZNS_FAULT_GONE), a read through the same queue then succeeds. With
+ * gone (ZNS_FAULT_GONE), a read through the same queue then succeeds; with
+ * ZNS_FAULT_REOPEN the namespace comes back as a new device of the same
+ * controller, which is opened and read through the same queue. With
  * ZNS_FAULT_HELD (a path that comes back within ctrl_loss_tmo): no command
  * runs out of hold time (-ENOLINK), and the queue drains within 20 s.
  * DESTRUCTIVE: zones 0-5 are reset. Exits 0, 1 or 77.
@@ -162,6 +165,7 @@ int main(void)
 	const char *path = getenv("ZNS_TEST_DEV"), *name = getenv("ZNS_FAULT_NAME");
 	double secs = getenv("ZNS_FAULT_SECS") ? atof(getenv("ZNS_FAULT_SECS")) : 12;
 	int gone = getenv("ZNS_FAULT_GONE") != NULL;
+	int reopen = getenv("ZNS_FAULT_REOPEN") != NULL;
 	struct zns_queue_opts qo;
 	struct zns_queue *q;
 	uint32_t nlb, s, lost = 0, twice = 0;
@@ -292,6 +296,43 @@ int main(void)
 	if (zns_queue_inflight(q))
 		FAIL("%s: %u commands still in flight 60 s after the run", name,
 		     zns_queue_inflight(q));
+
+	/* the namespace back as a new device (ZNS_FAULT_REOPEN): found by its
+	 * controller, opened, and served by the same queue */
+	if (reopen) {
+		char ctrl[64], old[64], p[64];
+		double t = now_s();
+		struct zns_dev *nd = NULL;
+
+		snprintf(ctrl, sizeof(ctrl), "%s", info->ctrl_path);
+		snprintf(old, sizeof(old), "%s", info->path);
+		while (!nd && now_s() - t < 30) {
+			unsigned int a, b;
+
+			for (a = 0; a < 32 && !nd; a++)
+				for (b = 1; b < 8 && !nd; b++) {
+					snprintf(p, sizeof(p), "/dev/ng%un%u", a, b);
+					if (!strcmp(p, old) || access(p, F_OK) || zns_dev_open(p, &nd))
+						continue;
+					if (strcmp(zns_dev_get_info(nd)->ctrl_path, ctrl)) {
+						zns_dev_close(nd);
+						nd = NULL;
+					}
+				}
+			if (!nd)
+				usleep(100 * 1000);
+		}
+		if (!nd) {
+			FAIL("%s: the namespace did not come back on %s within 30 s", name, ctrl);
+		} else {
+			zns_dev_close(dev);
+			dev = nd;
+			info = zns_dev_get_info(dev);
+			gone = 0;
+			printf("ok: %s: the namespace is back as %s; the same queue serves it\n",
+			       name, info->path);
+		}
+	}
 
 	/* the same queue, afterwards (a controller may take a while to be
 	 * live again) */

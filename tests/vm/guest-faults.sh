@@ -8,8 +8,8 @@
 #   a  QEMU: the controller reset three times (reset_controller)
 #   e  nvmet over loop: the namespace disabled for 2 s, then enabled: the
 #      host drops the namespace and finds it again as a new device, so the
-#      open one is dead (-ENODEV) and the test runs again, without a fault,
-#      on the new one
+#      open one is dead (-ENODEV); the test opens the new one and reads it
+#      through the same queue
 #   f  nvmet over TCP: the port gone for 3 s, commands held (the default),
 #      then again with ZNS_QUEUE_NOPATH_FAIL (-ENOLINK at once)
 #   e  last: the controller deleted (delete_controller) mid-run; the queue
@@ -81,13 +81,12 @@ if [ -n "${ZNS_DEV_E:-}" ] && [ -n "${ZNS_DEV_F:-}" ]; then
 	loop=$(ls -d $cfs/subsystems/*-loop | head -n 1)
 	tcp=$(ls -d $cfs/ports/2/subsystems/*-tcp | head -n 1)
 	cf=$(basename "$ZNS_CTRL_F")
-	run "nvmet namespace disabled 2 s" "$ZNS_DEV_E" ZNS_FAULT_GONE=1 -- ns_off "$(basename "$loop")"
+	run "nvmet namespace disabled 2 s" "$ZNS_DEV_E" ZNS_FAULT_GONE=1 ZNS_FAULT_REOPEN=1 -- \
+		ns_off "$(basename "$loop")"
 	i=0	# the namespace back, as a new device
 	while { eval "$(sh "$here/guest-devs.sh")"; [ ! -c "${ZNS_DEV_E:-/nonexistent}" ]; } && [ $i -lt 100 ]; do
 		i=$((i + 1)); sleep 0.1
 	done
-	ZNS_TEST_DEV=$ZNS_DEV_E ZNS_FAULT_NAME="nvmet namespace enabled again, $ZNS_DEV_E" \
-		ZNS_FAULT_SECS=3 "$fi_bin" || fail=1
 	ctrl_live "$cf"
 	run "NVMe/TCP port gone 3 s, held" "$ZNS_DEV_F" ZNS_FAULT_HELD=1 -- port_off "$tcp"
 	ctrl_live "$cf"
