@@ -7,10 +7,14 @@
  * answers each passthrough command at once with -EINVAL, without sending
  * it. The block layer would instead hold the IO until a path returns or the
  * controller's loss timeout (ctrl_loss_tmo) expires. A queue does the same:
- * a -EINVAL from such a device while sysfs shows no live controller is
- * "no path", not a bad argument. The command is held (its context stays
- * taken, so it counts as in flight) and sent again, unchanged, once a
- * controller is live; past the hold time it completes with -ENOLINK. With
+ * a -EINVAL from such a device while the head has no path on a live
+ * controller (sysfs: its multipath/ links and their controllers' states),
+ * or within a few seconds of that, is "no path", not a bad argument; when
+ * no path can come back (every controller deleted, or the namespace
+ * removed from under the open device) it is -ENODEV at once. Otherwise the
+ * command is held (its context stays taken, so it counts as in flight) and
+ * sent again, unchanged, once a path is live; past the hold time it
+ * completes with -ENOLINK. With
  * ZNS_QUEUE_NOPATH_FAIL it completes with -ENOLINK at once. Either way its
  * callback runs exactly once. A command the kernel refused was never sent,
  * so sending it again cannot run it twice. Reads and zone reports that fail
