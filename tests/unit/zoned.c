@@ -114,7 +114,7 @@ static void wcb(void *user, int status, uint64_t lba, uint32_t nlb)
 	w->status = status;
 	w->lba = lba;
 	w->nlb = nlb;
-	w->order = ++order;
+	w->order = __atomic_add_fetch(&order, 1, __ATOMIC_RELAXED);	/* threads too */
 	w->calls++;
 }
 
