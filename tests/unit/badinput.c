@@ -29,6 +29,9 @@ static struct zns_queue *q;	/* depth 2, over the null device */
 static char tmpdir[64];
 static char buf[1 << 20] __attribute__((aligned(4096)));
 
+/* A row that cannot run here (say why, count it apart). */
+#define SKIP_ROW	1
+
 static void nop(void *user, int status, uint64_t result)
 {
 	(void)user;
@@ -92,7 +95,7 @@ static int open_block(void)
 	/* a block device node (loop, major 7); made here, so root only */
 	snprintf(p, sizeof(p), "%s/blk", tmpdir);
 	if (access(p, F_OK) && mknod(p, S_IFBLK | 0600, makedev(7, 0)))
-		return -ENOTTY;		/* no privilege: the row stands */
+		return SKIP_ROW;	/* no privilege to make one: not run */
 	return zns_dev_open(p, &d);
 }
 
@@ -312,7 +315,7 @@ static void setup(void)
 
 int main(int argc, char **argv)
 {
-	unsigned int i, bad = 0;
+	unsigned int i, bad = 0, skipped = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "--table")) {
 		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -338,7 +341,11 @@ int main(int argc, char **argv)
 		}
 		rc = r->run();
 		why = r->run == prep_other_thread ? thread_why : zns_last_error();
-		if (rc != r->want) {
+		if (rc == SKIP_ROW) {
+			printf("skip: %s, %s: not run (making a block device node needs root)\n",
+			       r->call, r->input);
+			skipped++;
+		} else if (rc != r->want) {
 			printf("FAIL: %s, %s: %d (%s), want %s\n", r->call, r->input, rc,
 			       zns_status_str(rc), errname(r->want));
 			bad++;
@@ -363,7 +370,7 @@ int main(int argc, char **argv)
 		unlink(p);
 		rmdir(tmpdir);
 	}
-	printf("%u passed, %u failed: the bad-input table of libzns(7)\n",
-	       (unsigned int)(sizeof(rows) / sizeof(rows[0])) - bad, bad);
+	printf("%u passed, %u failed, %u not run: the bad-input table of libzns(7)\n",
+	       (unsigned int)(sizeof(rows) / sizeof(rows[0])) - bad - skipped, bad, skipped);
 	return bad ? 1 : 0;
 }
