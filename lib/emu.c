@@ -85,6 +85,14 @@ struct file_hdr {
 	uint64_t zone_size, zone_cap;
 };
 
+/* A command that reported failure and runs later (ZNS_EMU_LATE): its own
+ * copy of the command and of the data it carried. */
+struct emu_late {
+	struct nvme_uring_cmd c;
+	void *data;
+	uint32_t left;		/* IO commands still to come before it runs */
+};
+
 struct zns_emu {
 	char lock;		/* a spin lock: held for one command */
 	struct zns_emu_opts o;
@@ -100,6 +108,8 @@ struct zns_emu {
 	uint64_t nopath_until;	/* CLOCK_MONOTONIC ns: no path before it */
 	struct zns_emu_fault faults[MAX_FAULTS];
 	unsigned int nr_faults;
+	struct emu_late late[MAX_FAULTS];	/* ZNS_EMU_LATE commands */
+	unsigned int nr_late;
 	uint64_t changed[511];	/* Changed Zone List */
 	unsigned int nr_changed;
 	int changed_overflow;
@@ -1145,6 +1155,76 @@ static int exec_admin(struct zns_emu *e, const struct nvme_uring_cmd *c)
 	}
 }
 
+/* Keep @c to run later, with a copy of its data (one buffer, however it
+ * came), just before the @after-th IO command from now. */
+static int keep_late(struct zns_emu *e, const struct nvme_uring_cmd *c,
+		     int vec, uint32_t after)
+{
+	struct emu_late *l;
+	uint64_t len = 0;
+	uint8_t *d;
+	uint32_t i;
+
+	if (e->nr_late == MAX_FAULTS)
+		return -EIO;	/* not kept: it fails, not late */
+	if (vec) {
+		const struct iovec *iov = (const struct iovec *)(uintptr_t)c->addr;
+
+		for (i = 0; c->addr && i < c->data_len && i < ZNS_MAX_IOV; i++)
+			len += iov[i].iov_len;
+	} else {
+		len = c->addr ? c->data_len : 0;
+	}
+	d = len ? malloc(len) : NULL;
+	if (len && !d)
+		return -EIO;
+	if (vec) {
+		const struct iovec *iov = (const struct iovec *)(uintptr_t)c->addr;
+		uint64_t at = 0;
+
+		for (i = 0; c->addr && i < c->data_len && i < ZNS_MAX_IOV; i++) {
+			memcpy(d + at, iov[i].iov_base, iov[i].iov_len);
+			at += iov[i].iov_len;
+		}
+	} else if (len) {
+		memcpy(d, (const void *)(uintptr_t)c->addr, len);
+	}
+	l = &e->late[e->nr_late++];
+	l->c = *c;
+	l->c.addr = (uint64_t)(uintptr_t)d;
+	l->c.data_len = (uint32_t)len;
+	l->data = d;
+	l->left = after ? after : 1;
+	return 0;
+}
+
+/* An IO command arrives: the late commands whose turn it is run first,
+ * in the order they were kept; what they answer goes nowhere. */
+static void run_late(struct zns_emu *e)
+{
+	unsigned int i = 0;
+	uint64_t res;
+
+	while (i < e->nr_late) {
+		struct emu_late *l = &e->late[i];
+
+		if (--l->left) {
+			i++;
+			continue;
+		}
+		(void)exec_io(e, &l->c, 0, &res);
+		free(l->data);
+		memmove(l, l + 1, (--e->nr_late - i) * sizeof(*l));
+	}
+}
+
+/* Commands kept to run late are lost (a power loss, a removal). */
+static void drop_late(struct zns_emu *e)
+{
+	while (e->nr_late)
+		free(e->late[--e->nr_late].data);
+}
+
 static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 		       const struct nvme_uring_cmd *c, int vec,
 		       uint64_t *result, uint32_t *delay_us)
@@ -1186,14 +1266,19 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 			*delay_us = x.delay_us;
 		return exec_io(e, c, vec, result);
 	case ZNS_EMU_POWER_LOSS:
+		drop_late(e);
 		power_cycle(e, x.granularity);
 		return x.status ? x.status : -EIO;
 	case ZNS_EMU_NO_PATH:
 		e->nopath_until = mono_ns() + (uint64_t)x.delay_us * 1000;
 		return -EINVAL;
+	case ZNS_EMU_LATE:
+		rc = keep_late(e, c, vec, x.after);
+		return rc ? rc : x.status;
 	case ZNS_EMU_REMOVE:
 	default:
 		e->removed = 1;
+		drop_late(e);
 		return -ENODEV;
 	}
 }
@@ -1209,6 +1294,8 @@ int zns_emu_exec(struct zns_emu *e, int how, const struct nvme_uring_cmd *c,
 	if (delay_us)
 		*delay_us = 0;
 	emu_lock(e);
+	if (unlikely(e->nr_late) && !admin && !e->removed)
+		run_late(e);
 	if (e->removed) {
 		rc = -ENODEV;
 	} else if (unlikely(e->nopath_until) && !admin && !zns_emu_path_live_locked(e)) {
@@ -1317,6 +1404,7 @@ void zns_emu_free(struct zns_emu *e)
 
 	if (!e)
 		return;
+	drop_late(e);
 	for (i = 0; e->z && i < e->o.nr_zones; i++) {
 		for (c = 0; e->z[i].chunks && c < e->nr_chunks; c++)
 			free(e->z[i].chunks[c]);
@@ -1376,11 +1464,12 @@ static int add_fault(struct zns_emu *e, const struct zns_emu_fault *f)
 {
 	struct zns_emu_fault x = *f;
 
-	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_NO_PATH)
+	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_LATE)
 		return zns_fail(-EINVAL, "zns_emu_inject: unknown fault kind");
 	if (x.opcode > 0xff && x.opcode != ZNS_EMU_ANY)
 		return zns_fail(-EINVAL, "zns_emu_inject: opcode is above 0xff");
-	if ((x.kind == ZNS_EMU_FAIL || x.kind == ZNS_EMU_AMBIGUOUS) && !x.status)
+	if ((x.kind == ZNS_EMU_FAIL || x.kind == ZNS_EMU_AMBIGUOUS ||
+	     x.kind == ZNS_EMU_LATE) && !x.status)
 		return zns_fail(-EINVAL, "zns_emu_inject: a failing fault needs a non-zero status");
 	if (!x.nth)
 		x.nth = 1;
@@ -1410,6 +1499,7 @@ int zns_emu_power_cycle(struct zns_dev *dev)
 	if (!dev || !dev->emu)
 		return zns_fail(-EINVAL, "zns_emu_power_cycle: dev is NULL or not an emulated device");
 	emu_lock(dev->emu);
+	drop_late(dev->emu);
 	power_cycle(dev->emu, 0);
 	emu_unlock(dev->emu);
 	return 0;
@@ -1419,7 +1509,7 @@ int zns_emu_power_cycle(struct zns_dev *dev)
 int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 {
 	static const char *const kinds[] = { "", "fail", "ambiguous", "offline",
-		"read-only", "delay", "power-loss", "remove", "no-path" };
+		"read-only", "delay", "power-loss", "remove", "no-path", "late" };
 	char buf[1024], *save = NULL, *item;
 	int rc = 0;
 
@@ -1440,7 +1530,7 @@ int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 			if (tok && !strcmp(tok, kinds[k]))
 				f.kind = k;
 		if (!f.kind)
-			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path)");
+			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path, late)");
 		while ((tok = strtok_r(NULL, ":", &s2))) {
 			char *eq = strchr(tok, '=');
 			long long v;
@@ -1463,8 +1553,10 @@ int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 				f.zslba = (uint64_t)v;
 			else if (!strcmp(tok, "granularity"))
 				f.granularity = (uint64_t)v;
+			else if (!strcmp(tok, "after"))
+				f.after = (uint32_t)v;
 			else
-				return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown key (op, nth, count, status, delay, zslba, granularity)");
+				return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown key (op, nth, count, status, delay, zslba, granularity, after)");
 		}
 		rc = add_fault(e, &f);
 	}

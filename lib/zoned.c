@@ -12,9 +12,12 @@
  * goes out, not when it is queued, so a write that failed without landing
  * costs nothing to the ones behind it. After an ambiguous failure the zone
  * is fenced, a one-zone report is sent through the same queue, and its
- * write pointer decides, write by write: landed (its callback says 0) or
- * not (the error); the cursor is set from the device and the writes behind
- * go out from there.
+ * write pointer and the data decide, write by write: landed (its callback
+ * says 0) when the write pointer is past it and its blocks hold its data,
+ * else not; the cursor is set from the device, and what did not land goes
+ * out again from there (a few times, while the fault may pass), then the
+ * writes behind it. A resend whose first copy landed late meets Zone
+ * Invalid Write, and the next report and the data show the first copy.
  *
  * The next command of a zone goes out before the callbacks of the one that
  * completed run (its queue slot was just freed, so it cannot be refused).
@@ -71,6 +74,7 @@ struct zz_req {
 	void *user;
 	struct zz_append *ap;
 	unsigned int frag;
+	uint8_t tries;			/* sent again after a fault */
 	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt;
 					 * a zone's append pieces in doubt */
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
@@ -367,29 +371,180 @@ static int fence(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *w,
 	return 1;
 }
 
-/* The report after a doubtful write: did its writes land? */
+/* Of the statuses in doubt, those a controller reset, a breaking path or a
+ * late command give a write that may not have landed: its writes are sent
+ * again (at most MAX_TRIES times) once the report has said where the zone
+ * stands. Zone Invalid Write is one: after a fault it means the zone moved
+ * on under the layer (a command reported failed ran after all), and the
+ * data says whose blocks those are. */
+#define MAX_TRIES	3
+static int transient(int status)
+{
+	int code = zns_status_code(status);
+
+	return status == -EINTR || status == -EIO || status == -ECANCELED ||
+	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
+	       code == 0x371 || code == 0x007 || code == 0x1bc;
+}
+
+/* Read @nlb blocks at @lba, in pieces of at most max_xfer. */
+static int read_range(struct zns_zoned *zt, uint8_t *b, uint64_t lba,
+		      uint32_t nlb)
+{
+	while (nlb) {
+		uint32_t n = nlb < zt->max_nlb ? nlb : zt->max_nlb;
+		int rc = zns_read(zt->dev, b, lba, n);
+
+		if (rc)
+			return rc;
+		b += (size_t)n << zt->in->lba_shift;
+		lba += n;
+		nlb -= n;
+	}
+	return 0;
+}
+
+/* Does the device hold @m's first @nlb blocks where @m went? Reads them
+ * into @b (at least @nlb blocks). A block the report puts below the write
+ * pointer is this write's only if its data is there: a command reported
+ * failed that ran later, or another writer, may have put other data at
+ * the same LBA. */
+static int holds(struct zns_zoned *zt, const struct zz_req *m, uint32_t nlb,
+		 uint8_t *b)
+{
+	return !read_range(zt, b, m->lba, nlb) &&
+	       !memcmp(b, m->buf, (size_t)nlb << zt->in->lba_shift);
+}
+
+/* How far the writes of @w (one command, LBA order) are proven landed at
+ * @wp: returns the first write not proven whole (NULL: all are); *@part
+ * gets how many of its first blocks are (0 when none). Runs without the
+ * lock: the zone is fenced, nothing else touches its writes. */
+static struct zz_req *proven(struct zns_zoned *zt, struct zz_req *w,
+			     uint64_t wp, uint32_t *part)
+{
+	struct zz_req *m;
+	uint8_t *b = NULL;
+
+	*part = 0;
+	if (wp <= w->lba)
+		return w;
+	if (posix_memalign((void **)&b, 4096, (size_t)zt->max_nlb << zt->in->lba_shift))
+		return w;	/* cannot look: nothing is proven */
+	for (m = w; m; m = m->next) {
+		if (wp >= m->lba + m->nlb) {
+			if (holds(zt, m, m->nlb, b))
+				continue;
+		} else if (wp > m->lba && holds(zt, m, (uint32_t)(wp - m->lba), b)) {
+			*part = (uint32_t)(wp - m->lba);
+		}
+		break;
+	}
+	free(b);
+	return m;
+}
+
+/* The writes from @m on (the tail of one command) did not land: they go
+ * first in the zone's FIFO again, to be sent at the cursor. */
+static void send_again(struct zz_zone *z, struct zz_req *m)
+{
+	struct zz_req *last = m;
+
+	for (;;) {
+		last->tries++;
+		if (!last->next)
+			break;
+		last = last->next;
+	}
+	last->next = z->head;
+	z->head = m;
+	if (!z->tail)
+		z->tail = last;
+}
+
+/* May the writes from @m on be sent again, to a zone whose write pointer
+ * is @wp? */
+static int may_resend(const struct zz_zone *z, const struct zz_req *m,
+		      uint64_t wp)
+{
+	if (z->retired || !transient(m->status) ||
+	    wp >= z->zslba + z->zcap)
+		return 0;
+	for (; m; m = m->next)
+		if (m->tries >= MAX_TRIES)
+			return 0;
+	return 1;
+}
+
+/* The report after a doubtful write (its status in w->status; @status:
+ * the report's): which of its writes landed? Each is judged by the write
+ * pointer and by its data at its LBA: those proven get 0; one the write
+ * pointer cuts, its first blocks there, gets the error and the blocks that
+ * landed. The rest did not land: they are sent again from the device's
+ * write pointer while the fault may have passed (transient(), MAX_TRIES),
+ * else they fail. No answer to the report proves nothing: the writes go
+ * again from where they were (one that did land then meets Zone Invalid
+ * Write, and the next report and its data tell). Returns the writes whose
+ * callbacks run now, in order (NULL: none yet). */
 static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 			      struct zz_req *rep, int status)
 {
-	struct zz_req *w = rep->doubt;
+	struct zz_req *w = rep->doubt, *rest = w, *m;
+	uint64_t wp = NO_WP;
+	uint32_t part = 0;
 	uint8_t state;
-	uint64_t wp;
 
-	z->fenced = 0;
-	if (status) {
-		/* no answer either: the writes failed, go on from them */
-		z->wp = w->lba;
-		settle_chain(zt, z, w, w->status, NO_WP);
-	} else {
+	if (!status) {
 		wp = report_wp(rep, &state);
 		z->dwp = wp;
 		z->state = state;
-		z->wp = wp;
 		if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
 			z->retired = 1;
-		settle_chain(zt, z, w, w->status, wp);
+		zz_unlock(zt);
+		rest = proven(zt, w, wp, &part);
+		zz_lock(zt);
 	}
 	put_req(zt, rep);
+	if (rest && part)	/* landed in part: said so with what landed */
+		rest = rest->next;
+	if (rest && rest != w) {	/* the command ends before @rest */
+		for (m = w; m->next != rest; m = m->next)
+			;
+		m->next = NULL;
+	}
+	z->wp = wp != NO_WP ? wp : w->lba;
+	z->fenced = 0;
+	if (rest) {
+		rest->status = w->status;
+		if (may_resend(z, rest, z->wp)) {
+			if (rest == w && w->vec) {
+				w->vec->next = zt->free_vecs;
+				zt->free_vecs = w->vec;
+				w->vec = NULL;
+			}
+			send_again(z, rest);
+			if (rest == w) {
+				if (wp != NO_WP && wp > z->acked)
+					z->acked = wp;
+				z->busy = 0;
+				return NULL;
+			}
+			rest = NULL;
+		}
+	}
+	if (rest == w) {
+		settle_chain(zt, z, w, w->status, NO_WP);
+	} else {
+		settle_chain(zt, z, w, w->status, wp);
+		if (rest) {	/* failed: their callbacks after the others' */
+			settle_chain(zt, z, rest, w->status, NO_WP);
+			for (m = w; m->next; m = m->next)
+				;
+			m->next = rest;
+		}
+	}
+	if (wp != NO_WP && wp > z->acked)
+		z->acked = wp;	/* what is there counts against the capacity */
 	return w;
 }
 
@@ -508,23 +663,6 @@ static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
 			at = z->spans[i].lba + z->spans[i].nlb;
 	}
 	return n;
-}
-
-/* Read @nlb blocks at @lba, in pieces of at most max_xfer. */
-static int read_range(struct zns_zoned *zt, uint8_t *b, uint64_t lba,
-		      uint32_t nlb)
-{
-	while (nlb) {
-		uint32_t n = nlb < zt->max_nlb ? nlb : zt->max_nlb;
-		int rc = zns_read(zt->dev, b, lba, n);
-
-		if (rc)
-			return rc;
-		b += (size_t)n << zt->in->lba_shift;
-		lba += n;
-		nlb -= n;
-	}
-	return 0;
 }
 
 /* Place the pieces in doubt: read each hole and find, block for block,
@@ -833,6 +971,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	r->kind = RQ_WRITE;
 	r->zone = zone;
 	r->q = q;
+	r->tries = 0;
 	r->buf = buf;
 	r->nlb = nlb;
 	r->cb = cb;

@@ -115,6 +115,14 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 				   * fail with -EINVAL and are never run, as
 				   * the kernel answers on a multipath head
 				   * with no live path */
+#define ZNS_EMU_LATE		9 /* the command completes at once with
+				   * @status and runs later, just before
+				   * the @after-th IO command the device
+				   * receives next (0: the next), with the
+				   * data it carried when sent: a command
+				   * the host gave up on that the device
+				   * still ran, as after a controller
+				   * reset or a broken fabrics connection */
 
 /* @opcode of struct zns_emu_fault: any command. */
 #define ZNS_EMU_ANY		0xffff
@@ -122,7 +130,7 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 /**
  * struct zns_emu_fault - one fault to inject into an emulated device
  * @size: sizeof(struct zns_emu_fault)
- * @kind: ZNS_EMU_FAIL ... ZNS_EMU_NO_PATH
+ * @kind: ZNS_EMU_FAIL ... ZNS_EMU_LATE
  * @opcode: the IO opcode it applies to (0x01 write, 0x02 read, 0x7d zone
  *          append, 0x79 zone management send, ...), or ZNS_EMU_ANY
  * @nth: the fault fires on the @nth matching command from now (1: the next)
@@ -137,6 +145,8 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
  *               (0: nothing); ZNS_EMU_AMBIGUOUS on a write: only its first
  *               @granularity blocks land, when fewer than it carries
  *               (0: all of it)
+ * @after: ZNS_EMU_LATE: the command runs just before the @after-th IO
+ *         command the device receives after it (0 and 1: the next)
  * @rsvd: reserved, zero
  */
 struct zns_emu_fault {
@@ -149,7 +159,8 @@ struct zns_emu_fault {
 	uint32_t delay_us;
 	uint64_t zslba;
 	uint64_t granularity;
-	uint32_t rsvd[4];
+	uint32_t after;
+	uint32_t rsvd[3];
 };
 
 /**
@@ -161,9 +172,11 @@ struct zns_emu_fault {
  * matches and is then spent. The same faults can be armed from outside a
  * program by the ZNS_EMU_FAULTS environment variable, read by
  * zns_dev_open_emu(): a comma-separated list of KIND:KEY=VALUE:... with
- * KIND fail, ambiguous, offline, read-only, delay, power-loss or remove and
- * keys op, nth, count, status, delay, zslba, granularity (numbers in C
- * notation), e.g. "ambiguous:op=0x7d:nth=5:status=-4,remove:nth=100".
+ * KIND fail, ambiguous, offline, read-only, delay, power-loss, remove,
+ * no-path or late and keys op, nth, count, status, delay, zslba,
+ * granularity, after (numbers in C notation), e.g.
+ * "ambiguous:op=0x7d:nth=5:status=-4,remove:nth=100" or
+ * "late:op=0x1:nth=40:status=0x371:after=2".
  *
  * Return: 0; -EINVAL for a bad fault or a device that is not emulated;
  * -ENOSPC with 32 faults armed.

@@ -96,7 +96,8 @@ struct zns_zoned_zone {
  * typedef zns_zoned_cb - completion of a zone-layer write or action
  * @user: the pointer given with the request
  * @status: 0 when the data is on the device (also when the command
- *          reported a failure but the write pointer proves it landed),
+ *          reported a failure but the write pointer is past it and its
+ *          data reads back there, or a resend after the fault landed),
  *          else -errno or the NVMe status
  * @lba: where the data was written (writes), the zone start (actions)
  * @nlb: logical blocks written
@@ -191,8 +192,9 @@ uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt);
  * zns_reap()), merged with the writes waiting behind it into one command
  * up to max_xfer (a vector, zns_prep_writev(), when their buffers are
  * apart; ZNS_ZONED_NO_MERGE turns this off). Each write keeps its own
- * callback. @buf stays the caller's until the callback. An Empty zone
- * first takes an active token.
+ * callback. @buf stays the caller's until the callback (the layer may send
+ * it again after a fault, and reads back what landed to compare). An Empty
+ * zone first takes an active token.
  *
  * Return: 0 (queued); -EINVAL (bad index, @nlb 0 or above max_xfer, NULL
  * pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token

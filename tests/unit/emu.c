@@ -453,6 +453,54 @@ START_TEST(test_fault_fail_and_ambiguous)
 }
 END_TEST
 
+/* A late command: it reports its status at once, takes no effect until the
+ * @after-th IO command after it, then lands with the data it carried when
+ * sent (the buffer changed since); a write at its LBA that comes first
+ * lands instead, and the late one is refused by the device. A power loss
+ * or removal loses what is still to run. */
+START_TEST(test_fault_late)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_LATE, 0x01, 0x371);
+	uint64_t lba = 0;
+
+	f.after = 2;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	fill(21, 4096);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0), 1), 0x371);
+	fill(22, 4096);
+	ck_assert_uint_eq(zone(0).wp, zs(0));	/* the first IO after it */
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 1);	/* it ran before this */
+	ck_assert_int_eq(zns_read(dev, rbuf, zs(0), 1), 0);
+	fill(21, 4096);
+	ck_assert_int_eq(memcmp(rbuf, buf, 4096), 0);
+	/* overtaken: the write sent after it lands, it does not */
+	f = fault(ZNS_EMU_LATE, 0x7d, -EINTR);
+	f.after = 1;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	f = fault(ZNS_EMU_LATE, 0x01, -EINTR);
+	f.after = 3;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_append(dev, buf, zs(1), 2, &lba), -EINTR);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0) + 1, 1), -EINTR); /* the append runs first */
+	ck_assert_uint_eq(zone(1).wp, zs(1) + 2);
+	fill(23, 4096);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0) + 1, 1), 0);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 2);	/* the late one refused */
+	ck_assert_int_eq(zns_read(dev, rbuf, zs(0) + 1, 1), 0);
+	ck_assert_int_eq(memcmp(rbuf, buf, 4096), 0);
+	/* lost with the power */
+	f = fault(ZNS_EMU_LATE, 0x01, 0x371);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0) + 2, 1), 0x371);
+	ck_assert_int_eq(zns_emu_power_cycle(dev), 0);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 2);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 2);
+	/* a late fault needs a status */
+	f = fault(ZNS_EMU_LATE, 0x01, 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_fault_zone_states)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_OFFLINE, ZNS_EMU_ANY, 0);
@@ -992,6 +1040,7 @@ int main(void)
 	tcase_add_test(t, test_fault_api_errors);
 	tcase_add_test(t, test_fault_env);
 	tcase_add_test(t, test_file_persists);
+	tcase_add_test(t, test_fault_late);
 	tcase_add_test(t, test_power_loss);
 	tcase_add_test(t, test_kill);
 	tcase_add_loop_test(t, test_queue_modes, 0, 2);

@@ -4,8 +4,9 @@
  * public API: ordered writes at depth, threads each with a queue, appends
  * split at the zone append limit tiling their zone, tokens under the
  * device's active limit, the fence-report-resume cycle after a write that
- * landed but reported failure, one that landed in part, and one that did
- * not, retired zones, the rebuild after a power loss, a full queue,
+ * landed but reported failure, one that landed in part, one that did not
+ * (sent again), one the device ran after reporting failure, and blocks
+ * another writer put at the cursor, retired zones, the rebuild after a power loss, a full queue,
  * merging the writes waiting on a zone (and the same without merging), and
  * misuse.
  */
@@ -516,18 +517,24 @@ START_TEST(test_partly_landed)
 }
 END_TEST
 
-/* The second command fails without landing (a path error): what it
- * carried fails (one write, or the seven merged into it), nothing else;
- * the writes behind go where the failed ones were. */
+/* The second command fails without landing (a path error): the layer
+ * asks where the zone stands and sends what it carried again (one write,
+ * or the seven merged into it), which lands in order; all twelve land,
+ * nothing is lost or reordered. _i 2 and 3: the path error comes back on
+ * every try (the first and three more): what it carried fails, after the
+ * layer's third try, and nothing else does; the writes behind go where the
+ * failed ones were. */
 START_TEST(test_failed_no_cascade)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_FAIL, 0x371, 2);
 	struct wr w[12];
 	uint8_t *b[12];
-	unsigned int i, failed = _i ? 1 : 7;
+	int merge = !(_i & 1), stuck = _i >= 2;
+	unsigned int i, failed = stuck ? (merge ? 7 : 1) : 0;
 
 	memset(w, 0, sizeof(w));
-	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
+	reopen_layer(merge ? 0 : ZNS_ZONED_NO_MERGE);
+	f.count = stuck ? 4 : 1;
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
 	for (i = 0; i < 12; i++)
 		b[i] = stamped(70 + i, 1);
@@ -539,6 +546,7 @@ START_TEST(test_failed_no_cascade)
 	reap_all(q);
 	for (i = 0; i < 12; i++) {
 		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_uint_eq(w[i].order, w[0].order + i);
 		if (i >= 1 && i < 1 + failed) {
 			ck_assert_int_eq(w[i].status, 0x371);
 			continue;
@@ -549,6 +557,86 @@ START_TEST(test_failed_no_cascade)
 	}
 	for (i = 0; i < 12; i++)
 		free(b[i]);
+}
+END_TEST
+
+/* A command the device ran after its failure was reported (a controller
+ * reset or a broken connection cancelled it on the host; the device still
+ * had it): it reports a path error, the report says nothing landed, and it
+ * lands just before the layer's next command, its resend, which then meets
+ * Zone Invalid Write. The layer must not take the resend's blocks for
+ * landed because the write pointer passed them: the data there decides.
+ * Every write is reported landed exactly once, where its data is, in
+ * order. _i 0 merges (the second command carries seven writes), 1 does
+ * not (the third write is the third command); _i 2 and 3: the same with
+ * the late command landing after the resend (which then lands itself; the
+ * late one meets Zone Invalid Write on the device). */
+START_TEST(test_late_write)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_LATE, 0x371, (_i & 1) ? 3 : 2);
+	struct zns_zoned_zone in;
+	struct wr w[8];
+	uint8_t *b[8];
+	unsigned int i;
+
+	memset(w, 0, sizeof(w));
+	reopen_layer((_i & 1) ? ZNS_ZONED_NO_MERGE : 0);
+	f.after = _i >= 2 ? 3 : 2;	/* the report is the first after it */
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 8; i++) {
+		b[i] = stamped(300 + i, 2);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 10, b[i], 2, wcb, &w[i]), 0);
+	}
+	reap_all(q);
+	for (i = 0; i < 8; i++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_uint_eq(w[i].order, w[0].order + i);
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].lba, ZS * 10 + 2 * i);
+		ck_assert_uint_eq(tag_at(w[i].lba), 300 + i);
+		ck_assert_uint_eq(tag_at(w[i].lba + 1), 300 + i);
+	}
+	/* a write after it goes on from the device's write pointer */
+	ck_assert_int_eq(zns_zoned_write(zt, q, 10, b[0], 2, wcb, &w[0]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[0].status, 0);
+	ck_assert_uint_eq(w[0].lba, ZS * 10 + 16);
+	ck_assert_int_eq(zns_zoned_info(zt, 10, &in), 0);
+	ck_assert_uint_eq(in.acked, ZS * 10 + 18);
+	ck_assert_uint_eq(in.wp, ZS * 10 + 18);
+	ck_assert_uint_eq(in.fenced, 0);
+	ck_assert_uint_eq(in.queued, 0);
+	for (i = 0; i < 8; i++)
+		free(b[i]);
+}
+END_TEST
+
+/* Blocks another writer put at the layer's cursor: the layer's write meets
+ * Zone Invalid Write, the report moves the write pointer past it, but the
+ * data there is not the caller's: the write is not taken for landed; it
+ * goes again at the device's write pointer and lands there. */
+START_TEST(test_foreign_blocks)
+{
+	uint8_t *mine = stamped(401, 2), *theirs = stamped(402, 3);
+	struct zns_zoned_zone in;
+	struct wr w[2];
+
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(zns_zoned_write(zt, q, 11, mine, 2, wcb, &w[0]), 0);
+	reap_all(q);
+	ck_assert_int_eq(zns_write(dev, theirs, ZS * 11 + 2, 3), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 11, mine, 2, wcb, &w[1]), 0);
+	reap_all(q);
+	ck_assert_uint_eq(w[1].calls, 1);
+	ck_assert_int_eq(w[1].status, 0);
+	ck_assert_uint_eq(w[1].lba, ZS * 11 + 5);
+	ck_assert_uint_eq(tag_at(ZS * 11 + 2), 402);
+	ck_assert_uint_eq(tag_at(ZS * 11 + 5), 401);
+	ck_assert_uint_eq(tag_at(ZS * 11 + 6), 401);
+	ck_assert_int_eq(zns_zoned_info(zt, 11, &in), 0);
+	ck_assert_uint_eq(in.acked, ZS * 11 + 7);
+	free(mine);
+	free(theirs);
 }
 END_TEST
 
@@ -1007,7 +1095,9 @@ int main(void)
 	tcase_add_test(t, test_tokens);
 	tcase_add_loop_test(t, test_landed_but_failed, 0, 2);
 	tcase_add_test(t, test_partly_landed);
-	tcase_add_loop_test(t, test_failed_no_cascade, 0, 2);
+	tcase_add_loop_test(t, test_failed_no_cascade, 0, 4);
+	tcase_add_loop_test(t, test_late_write, 0, 4);
+	tcase_add_test(t, test_foreign_blocks);
 	tcase_add_loop_test(t, test_merge, 0, 2);
 	tcase_add_test(t, test_merge_refused);
 	tcase_add_test(t, test_alloc);
