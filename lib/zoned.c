@@ -35,7 +35,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT, RQ_AREPORT };
+enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT, RQ_AREPORT,
+       RQ_REDO };
 
 #define MAX_FRAGS	64
 #define REPORT_LEN	128	/* header + one descriptor */
@@ -97,6 +98,9 @@ struct zz_zone {
 	unsigned int nspans, cap_spans;
 	uint8_t spans_lost;		/* a span could not be kept */
 	struct zz_req *doubt;		/* append pieces of unknown outcome */
+	struct zz_req *redo;		/* pieces in doubt found nowhere, to
+					 * write at @redo_lba, one at a time */
+	uint64_t redo_lba;
 };
 
 struct zz_span {
@@ -702,17 +706,54 @@ static void place_doubts(struct zns_zoned *zt, struct zz_req *doubt,
 	}
 }
 
+/* Write the next piece of z->redo at z->redo_lba, as a plain write: a
+ * piece in doubt that no report found. The zone stays fenced meanwhile. A
+ * piece the queue refuses fails. */
+static void redo_next(struct zns_zoned *zt, struct zz_zone *z,
+		      struct zz_append **done)
+{
+	struct zz_req *r;
+
+	while ((r = z->redo)) {
+		z->redo = r->next;
+		r->next = NULL;
+		r->kind = RQ_REDO;
+		r->lba = z->redo_lba;
+		if (!zns_prep_write(r->q, zt->dev, r->buf, r->lba, r->nlb,
+				    zz_done, r)) {
+			z->frags++;
+			return;
+		}
+		z->queued -= r->nlb;
+		if (!r->ap->status)
+			r->ap->status = -EBUSY;
+		if (--r->ap->left == 0)
+			add_done(r->ap, done);
+		put_req(zt, r);
+	}
+	z->fenced = 0;
+}
+
 /* The report after appends in doubt (@rep; NULL when none could be sent,
- * then @status says why): decide each piece, lift the fence. */
+ * then @status says why): decide each piece. A piece found in the blocks
+ * below the write pointer that no completed piece accounts for landed
+ * there. One found nowhere may still run (a command reported failed that
+ * the device had not run yet): while the fault may pass (transient(),
+ * MAX_TRIES) it is written at the write pointer as a plain write, which
+ * lands it once; if the first copy lands first, the write meets Zone
+ * Invalid Write and the next report finds the copy (a first copy that lands
+ * after the write is a second copy nobody was told of, never a block in
+ * the wrong place). Else it fails. The fence lifts when nothing is left to
+ * write. */
 static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 			   struct zz_req *rep, int status,
 			   struct zz_append **done)
 {
 	struct zz_span h[16];
-	struct zz_req *doubt = z->doubt, *r, *nx;
+	struct zz_req *doubt = z->doubt, *r, *nx, **redo = &z->redo;
 	unsigned int nh = 0;
 	uint8_t state = z->state;
-	uint64_t wp = 0;
+	uint64_t wp = 0, at;
 
 	if (!status) {
 		wp = report_wp(rep, &state);
@@ -733,10 +774,21 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		zz_lock(zt);
 	}
 	z->doubt = NULL;
+	at = wp;
 	for (r = doubt; r; r = nx) {
 		struct zz_append *ap = r->ap;
 
 		nx = r->next;
+		if (r->lba == ~0ull && !status && !z->retired &&
+		    transient(r->status) && r->tries < MAX_TRIES &&
+		    at + r->nlb <= z->zslba + z->zcap) {
+			r->tries++;	/* found nowhere: written again */
+			at += r->nlb;
+			r->next = NULL;
+			*redo = r;
+			redo = &r->next;
+			continue;
+		}
 		z->queued -= r->nlb;
 		if (r->lba != ~0ull) {	/* it landed: the caller hears 0 */
 			ap->frags[r->frag].lba = r->lba;
@@ -759,7 +811,43 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 			give_token(zt, z);
 		}
 	}
-	z->fenced = 0;
+	z->redo_lba = wp;
+	redo_next(zt, z, done);
+}
+
+/* A piece in doubt written again (RQ_REDO) completed: landed where it was
+ * written, or in doubt once more (the report decides again, with the
+ * pieces still to write). */
+static void redo_done(struct zns_zoned *zt, struct zz_zone *z,
+		      struct zz_req *r, int status, struct zz_append **done)
+{
+	struct zz_append *ap = r->ap;
+
+	z->frags--;
+	if (!status) {
+		ap->frags[r->frag].lba = r->lba;
+		z->queued -= r->nlb;
+		note_span(z, r->lba, r->nlb);
+		z->redo_lba += r->nlb;
+		if (z->redo_lba > z->acked)
+			z->acked = z->redo_lba;
+		if (z->acked >= z->zslba + z->zcap) {
+			z->state = NVME_ZNS_ZS_FULL;
+			give_token(zt, z);
+		}
+		put_req(zt, r);
+		if (--ap->left == 0)
+			add_done(ap, done);
+		redo_next(zt, z, done);
+		return;
+	}
+	r->status = status;
+	r->kind = RQ_FRAG;
+	r->next = z->redo;	/* all back in doubt, this one first */
+	z->doubt = r;
+	z->redo = NULL;
+	if (ask_appends(zt, z, r->q, r->zone))
+		append_verdict(zt, z, NULL, -EBUSY, done);
 }
 
 /* A reset or finish completed. */
@@ -842,6 +930,8 @@ static void zz_done(void *user, int status, uint64_t result)
 			append_verdict(zt, z, NULL, -EBUSY, &ap);
 	} else if (r->kind == RQ_AREPORT) {
 		append_verdict(zt, z, r, status, &ap);
+	} else if (r->kind == RQ_REDO) {
+		redo_done(zt, z, r, status, &ap);
 	} else {
 		chain = settle(zt, z, r, status);
 	}
@@ -1044,6 +1134,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		ap->frags[i].rsvd = 0;
 		if (r) {
 			r->kind = RQ_FRAG;
+			r->tries = 0;
 			r->zone = zone;
 			r->q = q;
 			r->ap = ap;

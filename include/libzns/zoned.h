@@ -16,12 +16,12 @@
  * threads, each with its own queue; it takes a lock per command (see
  * libzns(7) for what is still to come).
  *
- * This is the first part of the layer: ordered writes, appends, tokens,
- * fencing and resynchronisation of writes, reset and finish, mount-time
- * rebuild, merging the writes waiting on a zone into one command, handing
- * out Empty zones with their tokens (waiting for one, or finishing the
- * cheapest zone), fencing appends of unknown outcome and finding where
- * they landed. Not yet: ZRWA, enforcing who owns a zone.
+ * In it: ordered writes, appends, tokens, fencing and resynchronisation
+ * of writes and appends (judged by the write pointer and the data, what
+ * did not land sent again), reset and finish, mount-time rebuild, merging
+ * the writes waiting on a zone into one command, handing out Empty zones
+ * with their tokens (waiting for one, or finishing the cheapest zone) to
+ * the queue that owns them. Not yet: ZRWA.
  */
 #ifndef LIBZNS_ZONED_H
 #define LIBZNS_ZONED_H
@@ -220,9 +220,11 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * at once; the device places them, so they may land in any order, and the
  * callback lists where each went. A piece of unknown outcome fences the
  * zone (new appends: -EBUSY) until a report and the data say where it
- * landed, or that it did not. @buf stays the caller's until the callback. Pieces the queue has no room for are not
- * sent: the callback carries -EBUSY and lists them at LBA ~0 (none sent:
- * the call returns -EBUSY).
+ * landed; one found nowhere after a fault that may pass is written at the
+ * write pointer (a plain write, up to three times) and listed where that
+ * landed, else it fails. @buf stays the caller's until the callback.
+ * Pieces the queue has no room for are not sent: the callback carries
+ * -EBUSY and lists them at LBA ~0 (none sent: the call returns -EBUSY).
  *
  * Return: as zns_zoned_write().
  */

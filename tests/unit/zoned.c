@@ -719,6 +719,56 @@ START_TEST(test_append_doubt)
 }
 END_TEST
 
+/* An append the device runs after reporting a path error: eight appends
+ * of two blocks, the third late. _i 0: it runs after the layer's report
+ * (which finds it nowhere) and before the layer writes the piece at the
+ * write pointer; that write meets Zone Invalid Write and the next report
+ * finds the piece where the late copy put it. _i 1: it runs after that
+ * write landed: the caller hears of the written copy; the late copy is a
+ * second one past it, nobody's. Either way every append reports 0 once,
+ * with an LBA that holds its data. */
+START_TEST(test_late_append)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_LATE, 0x371, 3);
+	struct zns_zoned_zone in;
+	struct ar a[8];
+	uint8_t *b[8];
+	uint64_t zs = ZS * 12;
+	unsigned int i, j, seen = 0;
+
+	memset(a, 0, sizeof(a));
+	f.opcode = 0x7d;
+	f.after = _i ? 8 : 7;	/* five appends, the report, the write */
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 8; i++) {
+		b[i] = stamped(500 + i, 2);
+		ck_assert_int_eq(zns_zoned_append(zt, q, 12, b[i], 2, acb, &a[i]), 0);
+	}
+	reap_all(q);
+	for (i = 0; i < 8; i++) {
+		ck_assert_uint_eq(a[i].calls, 1);
+		ck_assert_int_eq(a[i].status, 0);
+		ck_assert_uint_eq(a[i].nr, 1);
+		ck_assert_uint_lt(a[i].f[0].lba, zs + 16);
+		ck_assert_uint_eq(tag_at(a[i].f[0].lba), 500 + i);
+		ck_assert_uint_eq(tag_at(a[i].f[0].lba + 1), 500 + i);
+		seen |= 1u << ((a[i].f[0].lba - zs) / 2);
+	}
+	ck_assert_uint_eq(seen, 0xff);	/* each at its own place */
+	ck_assert_int_eq(zns_zoned_info(zt, 12, &in), 0);
+	ck_assert_uint_eq(in.fenced, 0);
+	ck_assert_uint_eq(in.queued, 0);
+	ck_assert_uint_eq(in.acked, zs + 16);
+	if (_i) {	/* the late copy ran before the reads: a second copy */
+		for (j = 0; j < 8 && tag_at(zs + 16) != 500 + j; j++)
+			;
+		ck_assert_uint_eq(j, 2);
+	}
+	for (i = 0; i < 8; i++)
+		free(b[i]);
+}
+END_TEST
+
 /* ---------------------------------------------------------- allocation -- */
 
 /* A zone handed to a queue is that queue's until it is reset or released:
@@ -1103,6 +1153,7 @@ int main(void)
 	tcase_add_test(t, test_alloc);
 	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
+	tcase_add_loop_test(t, test_late_append, 0, 2);
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
