@@ -36,7 +36,10 @@
 #include <time.h>
 
 enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT, RQ_AREPORT,
-       RQ_REDO };
+       RQ_REDO, RQ_ZOPEN, RQ_ZFLUSH, RQ_ZFINISH };
+
+/* A zone's ZRWA (zns_zoned_opts.flags ZNS_ZONED_ZRWA) */
+enum { ZR_NONE, ZR_OPENING, ZR_ON };
 
 #define MAX_FRAGS	64
 #define REPORT_LEN	128	/* header + one descriptor */
@@ -76,6 +79,13 @@ struct zz_req {
 	struct zz_append *ap;
 	unsigned int frag;
 	uint8_t tries;			/* sent again after a fault */
+	uint8_t done;			/* ZRWA: the command completed */
+	uint16_t niov;			/* a command's vector elements */
+	uint32_t cmd_nlb;		/* a command's blocks */
+	uint32_t iflush;		/* ZRWA: blocks its write flushes
+					 * implicitly (past the window) */
+	struct zz_req *next_sent;	/* ZRWA: the zone's commands in flight,
+					 * in LBA order */
 	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt;
 					 * a zone's append pieces in doubt */
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
@@ -84,8 +94,15 @@ struct zz_req {
 struct zz_zone {
 	uint64_t zslba, zcap;
 	uint64_t wp, acked, dwp, queued;
-	uint8_t state, active, fenced, retired, busy, firing;
+	uint8_t state, active, fenced, retired, firing;
 	uint8_t claimed;		/* handed out by zns_zoned_alloc() */
+	uint16_t busy;			/* commands of the zone in flight
+					 * (writes, actions, ZRWA commands) */
+	uint8_t zrwa;			/* ZR_NONE, ZR_OPENING, ZR_ON */
+	uint8_t flushing;		/* a ZRWA flush or finish in flight */
+	uint8_t flush_tries;
+	uint64_t flushed;		/* ZR_ON: the device's write pointer */
+	struct zz_req *sent_head, *sent_tail; /* ZR_ON: commands in flight */
 	const struct zns_queue *owner;	/* the queue it was handed to, or NULL */
 	unsigned int frags;		/* append pieces in flight */
 	struct zns_queue *q;		/* the queue the zone's requests use */
@@ -121,6 +138,8 @@ struct zns_zoned {
 	uint8_t *rbufs;
 	unsigned int outstanding;
 	int merge;			/* merge queued writes */
+	int zrwa;			/* open zones with a ZRWA */
+	uint32_t zrwa_tokens, zrwas, zrwafg;
 };
 
 /* ------------------------------------------------------------- helpers -- */
@@ -167,6 +186,17 @@ static void give_token(struct zns_zoned *zt, struct zz_zone *z)
 		z->active = 0;
 		zt->tokens++;
 	}
+}
+
+/* Give @z's ZRWA back to the table (a reset, a finish, a failed open). */
+static void drop_zrwa(struct zns_zoned *zt, struct zz_zone *z)
+{
+	if (z->zrwa != ZR_NONE) {
+		z->zrwa = ZR_NONE;
+		zt->zrwa_tokens++;
+	}
+	z->flushing = 0;
+	z->flush_tries = 0;
 }
 
 /* A write or append to an Empty zone opens it, which takes an active token
@@ -226,7 +256,7 @@ static void zz_done(void *user, int status, uint64_t result);
  * follow each other in memory share an element). Fills @iov; returns the
  * last write taken, the count of elements in *@niov, the blocks in *@nlb. */
 static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
-			     struct iovec *iov, unsigned int cap,
+			     struct iovec *iov, unsigned int cap, uint32_t max,
 			     unsigned int *niov, uint32_t *nlb)
 {
 	struct zz_req *r = z->head, *last = r, *nx;
@@ -238,7 +268,7 @@ static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
 	for (nx = r->next; zt->merge && nx; last = nx, nx = nx->next) {
 		struct iovec *v = &iov[n - 1];
 
-		if (*nlb + nx->nlb > zt->max_nlb)
+		if (*nlb + nx->nlb > max)
 			break;
 		if ((const char *)v->iov_base + v->iov_len == (const char *)nx->buf) {
 			v->iov_len += (size_t)nx->nlb << shift;
@@ -254,12 +284,10 @@ static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
 	return last;
 }
 
-/* Send the next waiting writes of @z as one command, if the zone is free
- * to take it. Called with the lock held. From a completion the slot just
- * freed is there for it; from zns_zoned_write() a full queue refuses it,
- * and the caller takes the write back (returns the queue's error, the
- * writes still first in the FIFO). */
-static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
+/* Send the writes at the head of @z's FIFO as one command of at most @max
+ * blocks at the cursor. Called with the lock held. Returns the queue's
+ * error, nothing changed (the writes stay first), when it refuses. */
+static int send_writes(struct zns_zoned *zt, struct zz_zone *z, uint32_t max)
 {
 	struct zz_req *r = z->head, *last, *m;
 	struct zz_vec *vec;
@@ -269,23 +297,23 @@ static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
 	uint64_t lba;
 	int rc;
 
-	if (!r || z->busy || z->fenced)
-		return 0;
 	vec = zt->merge && r->next ? zt->free_vecs : NULL;
 	iov = vec ? vec->iov : &one;
-	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, &niov, &nlb);
+	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
 	if (niov == 1)
 		rc = zns_prep_write(r->q, zt->dev, iov[0].iov_base, z->wp, nlb,
 				    zz_done, r);
 	else
 		rc = zns_prep_writev(r->q, zt->dev, iov, niov, z->wp, nlb,
 				     zz_done, r);
-	if (rc)		/* nothing changed: the writes stay first */
+	if (rc)
 		return rc;
 	if (niov > 1) {
 		zt->free_vecs = vec->next;
 		r->vec = vec;
 	}
+	r->niov = (uint16_t)niov;
+	r->cmd_nlb = nlb;
 	z->head = last->next;
 	if (!z->head)
 		z->tail = NULL;
@@ -293,8 +321,60 @@ static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
 	for (m = r, lba = z->wp; m; lba += m->nlb, m = m->next)
 		m->lba = lba;
 	z->wp += nlb;
-	z->busy = 1;
+	z->busy++;
 	return 0;
+}
+
+/* ZRWA: send what waits while it fits in the window [flushed, flushed +
+ * zrwas), several commands at once (the device takes them in any order
+ * there); with nothing of the zone in flight, a write may also reach into
+ * the implicit flush region above it, which moves the device's write
+ * pointer by whole granules (everything below has completed). */
+static int issue_zrwa(struct zns_zoned *zt, struct zz_zone *z)
+{
+	int rc = 0;
+
+	while (z->head && !rc) {
+		uint64_t room = z->flushed + zt->zrwas - z->wp, ifr = 0;
+		struct zz_req *r = z->head;
+
+		if (r->nlb > room) {
+			if (z->busy || z->wp + r->nlb > z->flushed + 2ull * zt->zrwas)
+				break;	/* a flush or a completion first */
+			ifr = z->wp + r->nlb - (z->flushed + zt->zrwas);
+			ifr = (ifr + zt->zrwafg - 1) / zt->zrwafg * zt->zrwafg;
+			room = r->nlb;	/* that write alone */
+		}
+		rc = send_writes(zt, z, (uint32_t)(room < zt->max_nlb ? room : zt->max_nlb));
+		if (rc)
+			break;
+		r->iflush = (uint32_t)ifr;
+		r->done = 0;
+		r->next_sent = NULL;
+		if (z->sent_tail)
+			z->sent_tail->next_sent = r;
+		else
+			z->sent_head = r;
+		z->sent_tail = r;
+	}
+	return rc;
+}
+
+/* Send the next waiting writes of @z, if the zone is free to take them:
+ * one command in flight per zone, or several within a ZRWA. Called with
+ * the lock held. From a completion the slot just freed is there for the
+ * first; from zns_zoned_write() a full queue refuses it, and the caller
+ * takes the write back (returns the queue's error, the writes still first
+ * in the FIFO) when nothing of the zone is in flight. */
+static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
+{
+	if (!z->head || z->fenced)
+		return 0;
+	if (z->zrwa == ZR_ON)
+		return issue_zrwa(zt, z);
+	if (z->busy)
+		return 0;
+	return send_writes(zt, z, zt->max_nlb);
 }
 
 /* The write pointer a one-zone report says. */
@@ -348,7 +428,6 @@ static void settle_chain(struct zns_zoned *zt, struct zz_zone *z,
 		z->state = NVME_ZNS_ZS_FULL;
 		give_token(zt, z);
 	}
-	z->busy = 0;
 }
 
 /* Fence @z after a write of unknown outcome: ask the device where its
@@ -530,12 +609,13 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 			if (rest == w) {
 				if (wp != NO_WP && wp > z->acked)
 					z->acked = wp;
-				z->busy = 0;
+				z->busy--;
 				return NULL;
 			}
 			rest = NULL;
 		}
 	}
+	z->busy--;
 	if (rest == w) {
 		settle_chain(zt, z, w, w->status, NO_WP);
 	} else {
@@ -856,6 +936,7 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 {
 	if (!status) {
 		give_token(zt, z);
+		drop_zrwa(zt, z);
 		if (r->kind == RQ_RESET) {
 			z->claimed = 0;	/* free for zns_zoned_alloc() again */
 			z->owner = NULL;
@@ -867,10 +948,145 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 	} else if (retiring(status)) {
 		z->retired = 1;
 	}
-	z->busy = 0;
+	z->busy--;
 	r->status = status;
 	r->lba = z->zslba;
 	r->nlb = 0;
+}
+
+/* ------------------------------------------------------------- ZRWA -- */
+
+/* Send a ZRWA flush up to what completed (whole granules), or, once the
+ * zone's capacity has completed, a finish (the zone goes Full, its ZRWA
+ * and tokens are given back). A flush goes when at least half the window,
+ * or everything but less than a granule, waits to be flushed and nothing
+ * is flushing; a refused one is tried again at the zone's next completion
+ * or write. Called with the lock held. */
+static void flush_due(struct zns_zoned *zt, struct zz_zone *z,
+		      struct zns_queue *q)
+{
+	struct zz_req *r;
+	uint64_t n = z->acked - z->flushed, end = z->zslba + z->zcap;
+	int full = z->acked >= end && !z->sent_head && !z->head;
+
+	if (z->zrwa != ZR_ON || z->flushing || z->flush_tries > MAX_TRIES)
+		return;
+	n -= n % zt->zrwafg;
+	if (!full && (!n || (n < zt->zrwas / 2 && z->sent_head)))
+		return;
+	r = get_req(zt);
+	if (!r)
+		return;
+	r->kind = full ? RQ_ZFINISH : RQ_ZFLUSH;
+	r->zone = (uint32_t)(z - zt->z);
+	r->q = q;
+	r->cb = NULL;
+	r->lba = full ? end : z->flushed + n;	/* the new write pointer */
+	if (full ? zns_prep_finish_zone(q, zt->dev, z->zslba, zz_done, r) :
+		   zns_prep_mgmt_send(q, zt->dev, r->lba - 1, NVME_ZNS_ZSA_ZRWA_FLUSH,
+				      0, NULL, 0, zz_done, r)) {
+		put_req(zt, r);
+		return;
+	}
+	z->flushing = 1;
+	z->busy++;
+}
+
+/* A write to a zone with a ZRWA completed. A fault that may pass sends it
+ * again to the same LBAs (a ZRWA takes writes over what is not flushed, so
+ * one that did land is simply written again); past MAX_TRIES, or after
+ * another status, its writes fail and the zone goes on past them (their
+ * blocks stay unwritten). Commands complete in any order; their callbacks
+ * run in LBA order: returns the commands now first in line, linked by
+ * next_chain (NULL: none). */
+static struct zz_req *settle_zrwa(struct zns_zoned *zt, struct zz_zone *z,
+				  struct zz_req *r, int status)
+{
+	struct zz_req *m, *h, *list = NULL, *tail = NULL;
+
+	if (status && transient(status) && !z->retired && r->tries < MAX_TRIES) {
+		if (!(r->vec ? zns_prep_writev(r->q, zt->dev, r->vec->iov, r->niov,
+					       r->lba, r->cmd_nlb, zz_done, r) :
+			       zns_prep_write(r->q, zt->dev, r->buf, r->lba,
+					      r->cmd_nlb, zz_done, r))) {
+			for (m = r; m; m = m->next)
+				m->tries++;
+			return NULL;	/* in flight again */
+		}
+	}
+	z->busy--;
+	if (status && retiring(status))
+		z->retired = 1;
+	if (!status && r->iflush)
+		z->flushed += r->iflush;	/* the device flushed that */
+	for (m = r; m; m = m->next) {
+		m->status = status;
+		z->queued -= m->nlb;
+	}
+	if (r->vec) {
+		r->vec->next = zt->free_vecs;
+		zt->free_vecs = r->vec;
+		r->vec = NULL;
+	}
+	r->done = 1;
+	while ((h = z->sent_head) && h->done) {
+		z->sent_head = h->next_sent;
+		if (!z->sent_head)
+			z->sent_tail = NULL;
+		for (m = h; m->next; m = m->next)
+			;
+		z->acked = m->lba + m->nlb;	/* failed ones included */
+		h->next_chain = NULL;
+		if (tail)
+			tail->next_chain = h;
+		else
+			list = h;
+		tail = h;
+	}
+	if (z->flushed > z->dwp)
+		z->dwp = z->flushed;
+	flush_due(zt, z, r->q);
+	return list;
+}
+
+/* A ZRWA open, flush or the finish after the zone's capacity completed. */
+static void zrwa_action_done(struct zns_zoned *zt, struct zz_zone *z,
+			     struct zz_req *r, int status)
+{
+	z->busy--;
+	switch (r->kind) {
+	case RQ_ZOPEN:
+		if (status) {
+			drop_zrwa(zt, z);	/* written without one */
+			break;
+		}
+		z->zrwa = ZR_ON;
+		z->flushed = z->dwp = z->wp;
+		z->state = NVME_ZNS_ZS_EXPL_OPEN;
+		break;
+	case RQ_ZFLUSH:
+	case RQ_ZFINISH:
+		z->flushing = 0;
+		if (status) {
+			if (retiring(status))
+				z->retired = 1;
+			z->flush_tries++;	/* tried again later */
+			break;
+		}
+		z->flush_tries = 0;
+		if (r->kind == RQ_ZFINISH) {
+			drop_zrwa(zt, z);
+			z->state = NVME_ZNS_ZS_FULL;
+			z->dwp = z->zslba + z->zcap;
+			give_token(zt, z);
+			break;
+		}
+		z->flushed = z->dwp = r->lba;
+		break;
+	}
+	r->status = status;
+	if (z->zrwa == ZR_ON)
+		flush_due(zt, z, r->q);
 }
 
 /* A write command or zone action completed: settle it; NULL while its
@@ -880,16 +1096,24 @@ static struct zz_req *settle(struct zns_zoned *zt, struct zz_zone *z,
 {
 	switch (r->kind) {
 	case RQ_WRITE:
+		if (z->zrwa == ZR_ON)
+			return settle_zrwa(zt, z, r, status);
 		if (status && ambiguous(status) && fence(zt, z, r, status))
 			return NULL;
 		if (status && retiring(status))
 			z->retired = 1;
 		if (status)
 			z->wp = r->lba;	/* the next goes where this one was */
+		z->busy--;
 		settle_chain(zt, z, r, status, NO_WP);
 		return r;
 	case RQ_REPORT:
 		return verdict(zt, z, r, status);
+	case RQ_ZOPEN:
+	case RQ_ZFLUSH:
+	case RQ_ZFINISH:
+		zrwa_action_done(zt, z, r, status);
+		return r;	/* no callback: given back in order */
 	default:
 		settle_action(zt, z, r, status);
 		return r;
@@ -934,11 +1158,14 @@ static void zz_done(void *user, int status, uint64_t result)
 		redo_done(zt, z, r, status, &ap);
 	} else {
 		chain = settle(zt, z, r, status);
+		if (chain && !(r->kind == RQ_WRITE && z->zrwa == ZR_ON))
+			chain->next_chain = NULL;
 	}
 	/* cannot fail: the queue freed this command's context before it ran
 	 * this callback, and nothing was prepared since */
 	issue_next(zt, z);
-	if (chain && !chain->next && !z->firing && !z->fire_head) {
+	if (chain && !chain->next && !chain->next_chain && !z->firing &&
+	    !z->fire_head) {
 		/* one request and no callback of the zone still to run: give
 		 * it back now, run its callback after the lock (a completion
 		 * of the zone inside it comes after it either way) */
@@ -956,12 +1183,13 @@ static void zz_done(void *user, int status, uint64_t result)
 			cb(u, st, lba, nlb);
 		return;
 	}
-	if (chain) {
-		chain->next_chain = NULL;
+	if (chain) {	/* one command's requests, or several (ZRWA) */
 		if (z->fire_tail)
 			z->fire_tail->next_chain = chain;
 		else
 			z->fire_head = chain;
+		while (chain->next_chain)
+			chain = chain->next_chain;
 		z->fire_tail = chain;
 	}
 	/* the outermost completion of the zone runs the callbacks, a command
@@ -992,6 +1220,34 @@ static void zz_done(void *user, int status, uint64_t result)
 }
 
 /* ----------------------------------------------------------- requests -- */
+
+/* Open an Empty zone with a ZRWA before its first write (which waits for
+ * the open: the zone is busy): takes one of the table's ZRWA resources;
+ * a failed open gives it back and the zone is written without. 0, or the
+ * queue's error (nothing changed). */
+static int open_zrwa(struct zns_zoned *zt, struct zz_zone *z,
+		     struct zns_queue *q, uint32_t zone)
+{
+	struct zz_req *o = get_req(zt);
+	int rc;
+
+	if (!o)
+		return 0;	/* written without a ZRWA */
+	o->kind = RQ_ZOPEN;
+	o->zone = zone;
+	o->q = q;
+	o->cb = NULL;
+	rc = zns_prep_mgmt_send(q, zt->dev, z->zslba, NVME_ZNS_ZSA_OPEN,
+				ZNS_SEND_ZRWA, NULL, 0, zz_done, o);
+	if (rc) {
+		put_req(zt, o);
+		return rc;
+	}
+	zt->zrwa_tokens--;
+	z->zrwa = ZR_OPENING;
+	z->busy++;
+	return 0;
+}
 
 /* The checks every request shares: lock the table and find @zone for a
  * request through @q. @write: a write or append, which only the queue the
@@ -1044,6 +1300,8 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		return rc;
 	if (!buf || !nlb || nlb > zt->max_nlb)
 		return end(zt, zns_fail(-EINVAL, "zns_zoned_write: buf is NULL, or nlb is 0 or above max_xfer"));
+	if (z->zrwa != ZR_NONE && nlb > zt->zrwas)
+		return end(zt, zns_fail(-EINVAL, "zns_zoned_write: the zone has a ZRWA: a write carries at most zrwas blocks"));
 	if (z->frags || z->doubt)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned_write: appends to the zone are in flight: writes and appends do not mix on one zone"));
 	if (z->state == NVME_ZNS_ZS_FULL ||
@@ -1057,6 +1315,13 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (took < 0) {
 		put_req(zt, r);
 		return end(zt, took);
+	}
+	if (zt->zrwa && was == NVME_ZNS_ZS_EMPTY && z->zrwa == ZR_NONE &&
+	    zt->zrwa_tokens && nlb <= zt->zrwas && !z->busy &&
+	    (rc = open_zrwa(zt, z, q, zone)) < 0) {
+		untake_token(zt, z, was, took);
+		put_req(zt, r);
+		return end(zt, zns_fail(rc, "zns_zoned_write: the queue is full (depth commands prepared or in flight): reap, then retry"));
 	}
 	r->kind = RQ_WRITE;
 	r->zone = zone;
@@ -1074,7 +1339,9 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		z->head = r;
 	z->tail = r;
 	rc = issue_next(zt, z);
-	if (rc) {	/* the zone was idle (so the FIFO holds only @r: a
+	if (rc && z->busy) {	/* a completion of the zone sends it */
+		rc = 0;
+	} else if (rc) {	/* the zone was idle (so the FIFO holds only @r: a
 			 * completion always sends what waits) and the queue
 			 * is full: take the write back */
 		z->head = z->tail = NULL;
@@ -1104,6 +1371,8 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	n = nlb ? (nlb + zt->zasl_nlb - 1) / zt->zasl_nlb : 0;
 	if (!buf || !nlb || n > MAX_FRAGS)
 		return end(zt, zns_fail(-EINVAL, "zns_zoned_append: buf is NULL, nlb is 0, or the append needs more than 64 pieces of zasl"));
+	if (z->zrwa != ZR_NONE)
+		return end(zt, zns_fail(-EINVAL, "zns_zoned_append: the zone has a ZRWA, which takes writes, not appends"));
 	if (z->head || z->busy)
 		return end(zt, zns_fail(-EBUSY, "zns_zoned_append: writes to the zone are waiting or in flight: writes and appends do not mix on one zone"));
 	if (z->fenced)
@@ -1193,7 +1462,7 @@ static int zone_action(struct zns_zoned *zt, struct zns_queue *q,
 		put_req(zt, r);
 		return end(zt, rc);
 	}
-	z->busy = 1;
+	z->busy++;
 	z->q = q;
 	return end(zt, 0);
 }
@@ -1349,7 +1618,7 @@ int zns_zoned_release(struct zns_zoned *zt, uint32_t zone)
 static int rebuild(struct zns_zoned *zt)
 {
 	struct zns_zone *zz = calloc(zt->nr_zones, sizeof(*zz));
-	unsigned int nr = zt->nr_zones, i, active = 0;
+	unsigned int nr = zt->nr_zones, i, active = 0, zrwa = 0;
 	int rc;
 
 	if (!zz)
@@ -1368,11 +1637,20 @@ static int rebuild(struct zns_zoned *zt)
 		z->active = s == NVME_ZNS_ZS_IMPL_OPEN || s == NVME_ZNS_ZS_EXPL_OPEN ||
 			    s == NVME_ZNS_ZS_CLOSED;
 		active += z->active;
+		if (zz[i].attrs & NVME_ZNS_ZA_ZRWAV) {
+			/* its ZRWA is kept; what sits in it above the write
+			 * pointer is written over */
+			z->zrwa = zt->zrwa ? ZR_ON : ZR_NONE;
+			z->flushed = z->dwp;
+			zrwa++;
+		}
 	}
 	if (!rc && nr != zt->nr_zones)
 		rc = -EIO;
 	if (!rc && zt->limited)
 		zt->tokens = zt->tokens > active ? zt->tokens - active : 0;
+	if (!rc)
+		zt->zrwa_tokens = zt->zrwa_tokens > zrwa ? zt->zrwa_tokens - zrwa : 0;
 	free(zz);
 	return rc;
 }
@@ -1439,6 +1717,15 @@ int zns_zoned_open(struct zns_dev *dev, const struct zns_zoned_opts *opts,
 	zt->dev = dev;
 	zt->merge = !(opts && (opts->flags & ZNS_ZONED_NO_MERGE));
 	zt->in = zns_dev_get_info(dev);
+	/* a ZRWA where the device has one it can flush explicitly */
+	if (opts && (opts->flags & ZNS_ZONED_ZRWA) && zt->in->numzrwa &&
+	    (zt->in->zrwacap & 1) && zt->in->zrwafg &&
+	    zt->in->zrwas >= zt->in->zrwafg) {
+		zt->zrwa = 1;
+		zt->zrwa_tokens = zt->in->numzrwa;
+		zt->zrwas = zt->in->zrwas;
+		zt->zrwafg = zt->in->zrwafg;
+	}
 	zt->nr_zones = (uint32_t)zt->in->nr_zones;
 	zt->max_nlb = zt->in->max_xfer >> zt->in->lba_shift;
 	zt->zasl_nlb = zt->in->zasl >> zt->in->lba_shift;
@@ -1497,6 +1784,7 @@ int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
 	info->fenced = z->fenced;
 	info->retired = z->retired;
 	info->claimed = z->claimed;
+	info->zrwa = z->zrwa == ZR_ON;
 	zz_unlock(zt);
 	return 0;
 }

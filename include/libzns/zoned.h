@@ -21,7 +21,7 @@
  * did not land sent again), reset and finish, mount-time rebuild, merging
  * the writes waiting on a zone into one command, handing out Empty zones
  * with their tokens (waiting for one, or finishing the cheapest zone) to
- * the queue that owns them. Not yet: ZRWA.
+ * the queue that owns them, several writes in flight within a zone's ZRWA.
  */
 #ifndef LIBZNS_ZONED_H
 #define LIBZNS_ZONED_H
@@ -40,6 +40,7 @@ struct zns_zoned;
 
 /* zns_zoned_opts.flags */
 #define ZNS_ZONED_NO_MERGE	(1u << 0) /* one command per write */
+#define ZNS_ZONED_ZRWA		(1u << 1) /* open zones with a ZRWA */
 
 /**
  * struct zns_zoned_opts - options of zns_zoned_open()
@@ -49,7 +50,10 @@ struct zns_zoned;
  * @max_active: active zones the layer lets the caller use (0: the
  *              device's limit, or no limit when it has none)
  * @flags: ZNS_ZONED_NO_MERGE: send each write as its own command instead
- *         of merging the writes waiting on a zone
+ *         of merging the writes waiting on a zone; ZNS_ZONED_ZRWA: where
+ *         the device has a Zone Random Write Area it can flush, open an
+ *         Empty zone with one at its first write, so that several writes
+ *         to the zone go out at once (see zns_zoned_write())
  * @rsvd: reserved, zero
  */
 struct zns_zoned_opts {
@@ -75,6 +79,8 @@ struct zns_zoned_opts {
  * @retired: the zone went offline or read-only; nothing is written to it
  * @claimed: zns_zoned_alloc() handed the zone out (until it is reset, or
  *           released unwritten)
+ * @zrwa: the zone is open with a ZRWA (ZNS_ZONED_ZRWA); @device_wp is
+ *        then what is flushed
  * @rsvd: reserved
  */
 struct zns_zoned_zone {
@@ -89,7 +95,8 @@ struct zns_zoned_zone {
 	uint8_t fenced;
 	uint8_t retired;
 	uint8_t claimed;
-	uint8_t rsvd[3];
+	uint8_t zrwa;
+	uint8_t rsvd[2];
 };
 
 /**
@@ -191,13 +198,17 @@ uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt);
  * command before it on the zone has completed (on the caller's next
  * zns_reap()), merged with the writes waiting behind it into one command
  * up to max_xfer (a vector, zns_prep_writev(), when their buffers are
- * apart; ZNS_ZONED_NO_MERGE turns this off). Each write keeps its own
+ * apart; ZNS_ZONED_NO_MERGE turns this off). In a zone with a ZRWA
+ * (ZNS_ZONED_ZRWA) several commands go out at once while they fit in the
+ * window above what the device has flushed; the layer flushes what
+ * completed, and finishes the zone when its capacity has completed; a
+ * write there carries at most zrwas blocks. Each write keeps its own
  * callback. @buf stays the caller's until the callback (the layer may send
  * it again after a fault, and reads back what landed to compare). An Empty
  * zone first takes an active token.
  *
- * Return: 0 (queued); -EINVAL (bad index, @nlb 0 or above max_xfer, NULL
- * pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token
+ * Return: 0 (queued); -EINVAL (bad index, @nlb 0 or above max_xfer or,
+ * in a zone with a ZRWA, above zrwas, NULL pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token
  * free, no request slot, or a full queue for a zone with nothing in flight:
  * reap, finish or reset a zone, retry); -EROFS (a
  * retired zone); -EPERM (zns_zoned_alloc() gave the zone to another
@@ -226,7 +237,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * Pieces the queue has no room for are not sent: the callback carries
  * -EBUSY and lists them at LBA ~0 (none sent: the call returns -EBUSY).
  *
- * Return: as zns_zoned_write().
+ * Return: as zns_zoned_write(); -EINVAL also for a zone with a ZRWA.
  */
 int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		     const void *buf, uint32_t nlb, zns_zoned_append_cb cb,

@@ -27,11 +27,17 @@ static struct zns_dev *dev;
 static struct zns_zoned *zt;
 static struct zns_queue *q;
 
+static void open_queue(void)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 64,
+				     .sq_thread_cpu = -1 };
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+}
+
 static void open_all(uint32_t flags, const char *path, uint32_t max_active)
 {
 	struct zns_emu_opts o;
-	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 64,
-				     .sq_thread_cpu = -1 };
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -48,7 +54,7 @@ static void open_all(uint32_t flags, const char *path, uint32_t max_active)
 	rc = zns_dev_open_emu(&o, &dev);
 	ck_assert_msg(rc == 0, "%s", zns_last_error());
 	ck_assert_int_eq(zns_zoned_open(dev, NULL, &zt), 0);
-	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+	open_queue();
 }
 
 static void setup(void)
@@ -769,6 +775,191 @@ START_TEST(test_late_append)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- ZRWA -- */
+
+/* The fixture's device again with @numzrwa ZRWAs of 16 blocks, flush
+ * granularity 4, and the layer opened with ZNS_ZONED_ZRWA | @flags. */
+static void open_zrwa(uint32_t numzrwa, uint32_t flags)
+{
+	struct zns_emu_opts o;
+	struct zns_zoned_opts zo;
+
+	close_all();
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	o.lba_size = 4096;
+	o.nr_zones = 24;
+	o.zone_size = ZS;
+	o.zone_cap = ZC;
+	o.max_open = o.max_active = 14;
+	o.zasl = 128 << 10;
+	o.mdts = 512 << 10;
+	o.numzrwa = numzrwa;
+	o.zrwas = 16;
+	o.zrwafg = 4;
+	ck_assert_int_eq(zns_dev_open_emu(&o, &dev), 0);
+	memset(&zo, 0, sizeof(zo));
+	zo.size = sizeof(zo);
+	zo.flags = ZNS_ZONED_ZRWA | flags;
+	ck_assert_int_eq(zns_zoned_open(dev, &zo, &zt), 0);
+	open_queue();
+}
+
+/* Writes to a zone with a ZRWA: several commands in flight at once (one
+ * block each without merging, the window's 16 blocks), some completing
+ * late (out of order); the callbacks run in order, each block where its
+ * callback said; the layer flushes what completed, so the device's write
+ * pointer follows (to the last whole granule). _i 0 merges, 1 does not. */
+START_TEST(test_zrwa_ordered)
+{
+	struct zns_emu_fault slow = fault(ZNS_EMU_DELAY, 0, 2);
+	struct zns_zoned_zone in;
+	struct zns_zone dz;
+	unsigned int i, nr = 1, most = 0;
+	struct wr w[66];
+	uint8_t *b[66];
+
+	open_zrwa(2, _i ? ZNS_ZONED_NO_MERGE : 0);
+	memset(w, 0, sizeof(w));
+	slow.delay_us = 20000;
+	slow.count = 3;
+	ck_assert_int_eq(zns_emu_inject(dev, &slow), 0);
+	for (i = 0; i < 66; i++) {
+		b[i] = stamped(600 + i, 1);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 3, b[i], 1, wcb, &w[i]), 0);
+	}
+	while (zns_queue_inflight(q)) {
+		ck_assert_int_ge(zns_reap(q, 1, -1), 0);
+		if (zns_queue_inflight(q) > most)
+			most = zns_queue_inflight(q);
+	}
+	if (_i)		/* one block a command: the window's worth at once */
+		ck_assert_uint_ge(most, 8);
+	for (i = 0; i < 66; i++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].order, w[0].order + i);
+		ck_assert_uint_eq(w[i].lba, ZS * 3 + i);
+		ck_assert_uint_eq(tag_at(w[i].lba), 600 + i);
+		free(b[i]);
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 3, &in), 0);
+	ck_assert_uint_eq(in.zrwa, 1);
+	ck_assert_uint_eq(in.acked, ZS * 3 + 66);
+	ck_assert_uint_eq(in.device_wp, ZS * 3 + 64);	/* whole granules */
+	ck_assert_int_eq(zns_report_zones(dev, ZS * 3, 0, &dz, &nr, NULL), 0);
+	ck_assert_uint_eq(dz.wp, ZS * 3 + 64);
+	ck_assert(dz.attrs & NVME_ZNS_ZA_ZRWAV);
+}
+END_TEST
+
+/* Faults in a ZRWA: a write that reports -EINTR but landed, one that
+ * fails with a path error without landing, and one the device runs late,
+ * after its resend: each is written again to the same LBAs (a ZRWA takes
+ * that), every write reports 0, in order, each block holds its data. */
+START_TEST(test_zrwa_faults)
+{
+	struct zns_emu_fault amb = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 3);
+	struct zns_emu_fault lost = fault(ZNS_EMU_FAIL, 0x371, 2);
+	struct zns_emu_fault late = fault(ZNS_EMU_LATE, 0x371, 2);
+	unsigned int i;
+	struct wr w[40];
+	uint8_t *b[40];
+
+	open_zrwa(2, ZNS_ZONED_NO_MERGE);
+	memset(w, 0, sizeof(w));
+	late.after = 3;
+	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &lost), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &late), 0);
+	for (i = 0; i < 40; i++) {
+		b[i] = stamped(800 + i, 2);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 4, b[i], 2, wcb, &w[i]), 0);
+	}
+	reap_all(q);
+	for (i = 0; i < 40; i++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].order, w[0].order + i);
+		ck_assert_uint_eq(w[i].lba, ZS * 4 + 2 * i);
+		ck_assert_uint_eq(tag_at(w[i].lba + 1), 800 + i);
+		free(b[i]);
+	}
+}
+END_TEST
+
+/* ZRWA resources are tokens: with two, the third zone written has none
+ * (and is written one command at a time); a zone whose capacity completed
+ * is finished, Full, and gives its ZRWA and active token back, so the next
+ * zone gets one. A zone with a ZRWA takes no appends, nor writes above
+ * the window's size; both refused with the rule, nothing sent. After the
+ * table is built again, a zone still open with a ZRWA keeps it. */
+START_TEST(test_zrwa_tokens)
+{
+	struct zns_zoned_zone in;
+	struct wr w[140], x;
+	struct ar a;
+	uint8_t *b = stamped(900, 16), *big = stamped(901, 17);
+	unsigned int i;
+
+	open_zrwa(2, 0);
+	memset(w, 0, sizeof(w));
+	memset(&x, 0, sizeof(x));
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 5 + i, b, 8, wcb, &w[i]), 0);
+	reap_all(q);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_int_eq(zns_zoned_info(zt, 5 + i, &in), 0);
+		ck_assert_uint_eq(in.zrwa, i < 2);
+	}
+	ck_assert_int_eq(zns_zoned_append(zt, q, 5, b, 1, acb, &a), -EINVAL);
+	ck_assert_msg(strstr(zns_last_error(), "ZRWA") != NULL, "%s", zns_last_error());
+	ck_assert_int_eq(zns_zoned_write(zt, q, 5, big, 17, wcb, &x), -EINVAL);
+	ck_assert_msg(strstr(zns_last_error(), "zrwas") != NULL, "%s", zns_last_error());
+	ck_assert_uint_eq(zns_queue_inflight(q), 0);
+	/* fill zone 5: 992 more blocks, 124 writes of 8 */
+	for (i = 0; i < 124; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 5, b, 8, wcb, &w[3 + i]), 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 5, b, 1, wcb, &x), -ENOSPC);
+	reap_all(q);
+	for (i = 0; i < 124; i++)
+		ck_assert_int_eq(w[3 + i].status, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 5, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_FULL);
+	ck_assert_uint_eq(in.zrwa, 0);
+	ck_assert_uint_eq(in.active, 0);
+	ck_assert_uint_eq(in.device_wp, ZS * 5 + ZC);
+	ck_assert_uint_eq(tag_at(ZS * 5 + ZC - 1), 900);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 9, b, 8, wcb, &w[130]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[130].status, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.zrwa, 1);
+	/* built again: zone 6 keeps its ZRWA, zone 7 has none */
+	ck_assert_int_eq(zns_zoned_close(zt), 0);
+	{
+		struct zns_zoned_opts zo;
+
+		memset(&zo, 0, sizeof(zo));
+		zo.size = sizeof(zo);
+		zo.flags = ZNS_ZONED_ZRWA;
+		ck_assert_int_eq(zns_zoned_open(dev, &zo, &zt), 0);
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 6, &in), 0);
+	ck_assert_uint_eq(in.zrwa, 1);
+	ck_assert_uint_eq(in.wp, ZS * 6 + 8);
+	ck_assert_int_eq(zns_zoned_info(zt, 7, &in), 0);
+	ck_assert_uint_eq(in.zrwa, 0);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 6, b, 8, wcb, &w[131]), 0);
+	reap_all(q);
+	ck_assert_int_eq(w[131].status, 0);
+	ck_assert_uint_eq(w[131].lba, ZS * 6 + 8);
+	free(b);
+	free(big);
+}
+END_TEST
+
 /* ---------------------------------------------------------- allocation -- */
 
 /* A zone handed to a queue is that queue's until it is reset or released:
@@ -1154,6 +1345,9 @@ int main(void)
 	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
 	tcase_add_loop_test(t, test_late_append, 0, 2);
+	tcase_add_loop_test(t, test_zrwa_ordered, 0, 2);
+	tcase_add_test(t, test_zrwa_faults);
+	tcase_add_test(t, test_zrwa_tokens);
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
