@@ -230,6 +230,19 @@ static void untake_token(struct zns_zoned *zt, struct zz_zone *z, uint8_t was,
 		give_token(zt, z);
 }
 
+/* What is known written reaches @end (a completion, or a write pointer
+ * that counts against the capacity); a zone written to its capacity is
+ * Full and gives its token back (one with a ZRWA when it is finished). */
+static void note_acked(struct zns_zoned *zt, struct zz_zone *z, uint64_t end)
+{
+	if (end > z->acked)
+		z->acked = end;
+	if (z->acked >= z->zslba + z->zcap && z->zrwa == ZR_NONE) {
+		z->state = NVME_ZNS_ZS_FULL;
+		give_token(zt, z);
+	}
+}
+
 /* Statuses after which nobody knows whether a write landed. */
 static int ambiguous(int status)
 {
@@ -421,13 +434,9 @@ static void settle_chain(struct zns_zoned *zt, struct zz_zone *z,
 		head->vec = NULL;
 	}
 	if (!status)
-		z->acked = end;
-	else if (wp != NO_WP && wp > z->acked)
-		z->acked = wp;	/* what landed counts against the capacity */
-	if (z->acked == z->zslba + z->zcap) {
-		z->state = NVME_ZNS_ZS_FULL;
-		give_token(zt, z);
-	}
+		note_acked(zt, z, end);
+	else if (wp != NO_WP)
+		note_acked(zt, z, wp);	/* what landed counts too */
 }
 
 /* Fence @z after a write of unknown outcome: ask the device where its
@@ -607,8 +616,8 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 			}
 			send_again(z, rest);
 			if (rest == w) {
-				if (wp != NO_WP && wp > z->acked)
-					z->acked = wp;
+				if (wp != NO_WP)	/* below the capacity */
+					note_acked(zt, z, wp);
 				z->busy--;
 				return NULL;
 			}
@@ -627,8 +636,8 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 			m->next = rest;
 		}
 	}
-	if (wp != NO_WP && wp > z->acked)
-		z->acked = wp;	/* what is there counts against the capacity */
+	if (wp != NO_WP)
+		note_acked(zt, z, wp);	/* what is there counts too */
 	return w;
 }
 
@@ -692,12 +701,7 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 	if (!status) {
 		ap->frags[r->frag].lba = result;
 		note_span(z, result, r->nlb);
-		if (result + r->nlb > z->acked)
-			z->acked = result + r->nlb;
-		if (z->acked == z->zslba + z->zcap) {
-			z->state = NVME_ZNS_ZS_FULL;
-			give_token(zt, z);
-		}
+		note_acked(zt, z, result + r->nlb);
 	} else if (retiring(status)) {
 		z->retired = 1;
 	}
@@ -884,12 +888,7 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		z->settled = wp;
 		z->nspans = 0;
 		z->spans_lost = 0;
-		if (wp > z->acked)
-			z->acked = wp;
-		if (z->acked >= z->zslba + z->zcap) {
-			z->state = NVME_ZNS_ZS_FULL;
-			give_token(zt, z);
-		}
+		note_acked(zt, z, wp);
 	}
 	z->redo_lba = wp;
 	redo_next(zt, z, done);
@@ -909,12 +908,7 @@ static void redo_done(struct zns_zoned *zt, struct zz_zone *z,
 		z->queued -= r->nlb;
 		note_span(z, r->lba, r->nlb);
 		z->redo_lba += r->nlb;
-		if (z->redo_lba > z->acked)
-			z->acked = z->redo_lba;
-		if (z->acked >= z->zslba + z->zcap) {
-			z->state = NVME_ZNS_ZS_FULL;
-			give_token(zt, z);
-		}
+		note_acked(zt, z, z->redo_lba);
 		put_req(zt, r);
 		if (--ap->left == 0)
 			add_done(ap, done);

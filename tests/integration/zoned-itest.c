@@ -21,6 +21,17 @@
  *            monitor counts them as the writers go, and reports the zones),
  *            and the device never answers Too Many Open (0x1be) or Too Many
  *            Active (0x1bd).
+ *   zrwa     on a namespace with a ZRWA (QEMU configuration c), only this
+ *            part: ZNS_ZONED_ZRWA, 4 zones written at QD32 each with one
+ *            4 KiB write per command (the ZRWA lets several go at once),
+ *            then merged: no error, callbacks in order per zone, every
+ *            stamp at its LBA, the device's write pointer flushed to the
+ *            last whole granule; one zone filled to its capacity is
+ *            finished (Full, its ZRWA given back), and 4 more zones then
+ *            take ZRWAs again.
+ *
+ * ZNS_TEST_ZRWA=1 without a device: the emulator shaped like QEMU
+ * configuration c (8 ZRWAs of 16 blocks), and so the zrwa part.
  *
  * Prints one "ok:" line per part with its counts; exits 0, 1 (a promise
  * broken), or 77 when the namespace is not zoned or too small.
@@ -145,6 +156,156 @@ static void count(struct tally *t, int status)
 		__atomic_add_fetch(&t->invalid_write, 1, __ATOMIC_RELAXED);
 	if (code == 0x1bd || code == 0x1be)
 		__atomic_add_fetch(&t->too_many, 1, __ATOMIC_RELAXED);
+}
+
+/* --------------------------------------------------------------- ZRWA -- */
+
+#define ZW_ZONES	4
+#define ZW_PER_ZONE	400
+
+struct zw {
+	uint64_t lba;
+	int status;
+	unsigned int calls, order;
+	unsigned int *seq;		/* the zone's callback count */
+};
+
+static void zw_cb(void *user, int status, uint64_t lba, uint32_t nlb)
+{
+	struct zw *w = user;
+
+	(void)nlb;
+	w->status = status;
+	w->lba = lba;
+	w->calls++;
+	w->order = (*w->seq)++;
+}
+
+/* Write @per 4 KiB writes to each of zones [@first, @first + ZW_ZONES) at
+ * QD32 a zone; check them; the most commands seen in flight at once goes
+ * to *@most. Returns the writes that failed a check. */
+static unsigned int zrwa_round(struct zns_queue *q, uint32_t first,
+			       unsigned int per, unsigned int *most)
+{
+	struct zw *w = calloc((size_t)ZW_ZONES * per, sizeof(*w));
+	uint8_t *bufs = xalloc((size_t)ZW_ZONES * 64 * BLK);
+	unsigned int seq[ZW_ZONES] = { 0 }, sent[ZW_ZONES] = { 0 };
+	unsigned int z, i, bad = 0, left = ZW_ZONES * per;
+
+	while (left) {
+		for (z = 0; z < ZW_ZONES; z++) {
+			struct zw *x = &w[z * per + sent[z]];
+			uint8_t *b = bufs + ((size_t)z * 64 + sent[z] % 64) * BLK;
+			int rc;
+
+			if (sent[z] == per || sent[z] - seq[z] >= 32)
+				continue;
+			stamp(b, 1000 + first + z, sent[z]);
+			x->seq = &seq[z];
+			rc = zns_zoned_write(zt, q, first + z, b, nlba, zw_cb, x);
+			if (rc == -EBUSY)
+				break;
+			if (rc) {
+				FAIL("zrwa: zns_zoned_write: %s (%s)", zns_status_str(rc), zns_last_error());
+				left = 0;
+				break;
+			}
+			sent[z]++;
+			left--;
+		}
+		if (zns_queue_inflight(q) > *most)
+			*most = zns_queue_inflight(q);
+		if (zns_reap(q, 1, -1) < 0)
+			break;
+	}
+	reap_all(q);
+	for (z = 0; z < ZW_ZONES; z++)
+		for (i = 0; i < per; i++) {
+			struct zw *x = &w[z * per + i];
+
+			if (x->calls != 1 || x->status || x->order != i ||
+			    x->lba != info->zone_size * (first + z) + (uint64_t)i * nlba ||
+			    check_stamp(x->lba, 1000 + first + z, i)) {
+				if (bad++ < 4)
+					FAIL("zrwa: zone %u write %u: %u callbacks, status %s, order %u, LBA %#llx",
+					     first + z, i, x->calls, zns_status_str(x->status), x->order,
+					     (unsigned long long)x->lba);
+			}
+		}
+	free(w);
+	free(bufs);
+	return bad;
+}
+
+static void part_zrwa(void)
+{
+	struct zns_zoned_opts zo;
+	struct zns_zoned_zone in;
+	struct zns_queue *q = new_queue(128);
+	unsigned int most1 = 0, most2 = 0, bad, z, n = 0;
+	uint64_t fill;
+	int rc;
+
+	memset(&zo, 0, sizeof(zo));
+	zo.size = sizeof(zo);
+	zo.flags = ZNS_ZONED_ZRWA | ZNS_ZONED_NO_MERGE;
+	rc = zns_zoned_open(dev, &zo, &zt);
+	if (rc) {
+		FAIL("zrwa: zns_zoned_open: %s (%s)", zns_status_str(rc), zns_last_error());
+		return;
+	}
+	bad = zrwa_round(q, 0, ZW_PER_ZONE, &most1);
+	for (z = 0; z < ZW_ZONES; z++) {
+		zns_zoned_info(zt, z, &in);
+		if (!in.zrwa || in.device_wp != in.acked - (in.acked - in.zslba) % info->zrwafg) {
+			FAIL("zrwa: zone %u: zrwa %u, device_wp %#llx, acked %#llx", z, in.zrwa,
+			     (unsigned long long)in.device_wp, (unsigned long long)in.acked);
+			bad++;
+		}
+	}
+	if (most1 <= ZW_ZONES) {	/* one a zone: no ZRWA at work */
+		FAIL("zrwa: at most %u commands in flight for 4 zones at QD32 of one-block writes", most1);
+		bad++;
+	}
+	zns_zoned_close(zt);
+	zo.flags = ZNS_ZONED_ZRWA;
+	rc = zns_zoned_open(dev, &zo, &zt);
+	if (!rc)
+		bad += zrwa_round(q, ZW_ZONES, ZW_PER_ZONE, &most2);
+	/* fill zone 0 to its capacity: finished, Full, its ZRWA back */
+	zns_zoned_info(zt, 0, &in);
+	fill = in.zslba + in.zcap - in.wp;
+	while (!rc && fill) {
+		static __thread uint8_t *b;
+		uint32_t len = fill < info->zrwas ? (uint32_t)fill : info->zrwas;
+		struct zw x = { 0 };
+		unsigned int s = 0;
+
+		if (!b)
+			b = xalloc((size_t)info->zrwas * info->lba_size);
+		x.seq = &s;
+		rc = zns_zoned_write(zt, q, 0, b, len, zw_cb, &x);
+		if (rc == -EBUSY) {
+			rc = 0;
+			zns_reap(q, 1, -1);
+			continue;
+		}
+		fill -= len;
+		n++;
+		reap_all(q);
+		if (x.status)
+			rc = x.status;
+	}
+	zns_zoned_info(zt, 0, &in);
+	if (rc || in.state != NVME_ZNS_ZS_FULL || in.zrwa) {
+		FAIL("zrwa: filling zone 0: %s, state %#x, zrwa %u", zns_status_str(rc), in.state, in.zrwa);
+		bad++;
+	}
+	if (!bad)
+		printf("ok: zrwa: %u zones x %u one-block writes at QD32 (up to %u commands in flight), then merged (up to %u), callbacks in order, every stamp at its LBA, the device's write pointer at the last whole granule; a zone filled (%u writes) was finished and gave its ZRWA back\n",
+		       2 * ZW_ZONES, ZW_PER_ZONE, most1, most2, n);
+	zns_queue_exit(q);
+	zns_zoned_close(zt);
 }
 
 /* ------------------------------------------------------------ threads -- */
@@ -613,6 +774,13 @@ static int open_device(void)
 		o.max_open = o.max_active = 14;
 		o.zasl = 128 << 10;
 		o.mdts = 512 << 10;
+		if (getenv("ZNS_TEST_ZRWA")) {	/* configuration c's shape */
+			o.zone_size = o.zone_cap = 8192;
+			o.max_open = o.max_active = 16;
+			o.numzrwa = 8;
+			o.zrwas = 16;
+			o.zrwafg = 4;
+		}
 		rc = zns_dev_open_emu(&o, &dev);
 		if (rc) {
 			fprintf(stderr, "zns_dev_open_emu: %s\n", zns_last_error());
@@ -641,6 +809,12 @@ int main(void)
 	       (unsigned long long)info->nr_zones, (unsigned long long)info->zone_size,
 	       (unsigned long long)info->zone_cap, info->max_active);
 	rc = zns_reset_all_zones(dev);
+	if (!rc && info->numzrwa) {	/* a ZRWA namespace: that part only */
+		part_zrwa();
+		zns_reset_all_zones(dev);
+		zns_dev_close(dev);
+		return failed ? 1 : 0;
+	}
 	if (!rc)
 		rc = zns_zoned_open(dev, NULL, &zt);
 	if (rc) {
