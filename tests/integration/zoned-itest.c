@@ -199,7 +199,7 @@ static unsigned int zrwa_round(struct zns_queue *q, uint32_t first,
 			int rc;
 
 			if (sent[z] == per || sent[z] - seq[z] >= 32)
-				continue;
+				continue;	/* the zone's QD32 is full */
 			stamp(b, 1000 + first + z, sent[z]);
 			x->seq = &seq[z];
 			rc = zns_zoned_write(zt, q, first + z, b, nlba, zw_cb, x);
@@ -212,6 +212,7 @@ static unsigned int zrwa_round(struct zns_queue *q, uint32_t first,
 			}
 			sent[z]++;
 			left--;
+			z--;	/* this zone again, up to its QD32 */
 		}
 		if (zns_queue_inflight(q) > *most)
 			*most = zns_queue_inflight(q);
