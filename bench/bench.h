@@ -55,6 +55,7 @@ struct opts {
 	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
 	int raw;		/* bare commands, not through the zone layer */
 	int no_merge;		/* the layer: one command per write */
+	int zrwa;		/* the layer: zones with a ZRWA */
 };
 
 /* Workloads that write, and so reset the zones they use first. */

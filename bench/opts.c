@@ -49,6 +49,7 @@ static void usage(void)
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=" STR(DEF_RWMIXREAD) "] [--lat=0|1]\n"
 "  [--raw (write and append as bare commands, not through the zone layer)]\n"
 "  [--no_merge (the zone layer sends each write as its own command)]\n"
+"  [--zrwa (the zone layer opens zones with a ZRWA where the device has one)]\n"
 "  [--idle=poll|sleep] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
 "  [--output-format=normal|json]\n"
 "Defaults are shown. Without --dev, --engine=null (no device: libzns's own\n"
@@ -119,6 +120,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'y': o->zonesize = parse_bytes(arg); break;
 	case 'W': o->raw = 1; break;
 	case 'M': o->no_merge = 1; break;
+	case 'A': o->zrwa = 1; break;
 	case 'h': usage(); return -1;
 	default: usage(); return 2;
 	}
@@ -140,7 +142,7 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 		{ "iodepth_batch_complete_min", 1, 0, 'B' },
 		{ "max_open_zones", 1, 0, 'O' }, { "size", 1, 0, 's' },
 		{ "zonesize", 1, 0, 'y' }, { "raw", 0, 0, 'W' },
-		{ "no_merge", 0, 0, 'M' },
+		{ "no_merge", 0, 0, 'M' }, { "zrwa", 0, 0, 'A' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, rc;
 

@@ -199,7 +199,8 @@ int bench_open_layer(const struct opts *o, struct zns_dev *dev,
 
 		memset(&zo, 0, sizeof(zo));
 		zo.size = sizeof(zo);
-		zo.flags = o->no_merge ? ZNS_ZONED_NO_MERGE : 0;
+		zo.flags = (o->no_merge ? ZNS_ZONED_NO_MERGE : 0) |
+			   (o->zrwa ? ZNS_ZONED_ZRWA : 0);
 		rc = zns_zoned_open(dev, &zo, zt);
 	}
 	if (rc)
