@@ -146,6 +146,44 @@ static uint64_t tag_at(uint64_t lba)
 	return t;
 }
 
+/* @n writes of @nlb blocks each, queued in this order from @lba0 and
+ * stamped @tag0 + i: each called back once, in order, with 0 and its
+ * place, its data there. */
+static void check_landed(const struct wr *w, unsigned int n, uint64_t lba0,
+			 uint32_t nlb, uint64_t tag0)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].order, w[0].order + i);
+		ck_assert_uint_eq(w[i].lba, lba0 + (uint64_t)nlb * i);
+		ck_assert_uint_eq(tag_at(w[i].lba), tag0 + i);
+		ck_assert_uint_eq(tag_at(w[i].lba + nlb - 1), tag0 + i);
+	}
+}
+
+/* Queue @n writes of @nlb blocks to @zone, stamped @tag0 + i, all at once;
+ * reap them and check them (check_landed(), from the zone's cursor @lba0). */
+static void write_check(struct wr *w, unsigned int n, uint32_t zone,
+			uint64_t lba0, uint32_t nlb, uint64_t tag0)
+{
+	uint8_t **b = calloc(n, sizeof(*b));
+	unsigned int i;
+
+	memset(w, 0, n * sizeof(*w));
+	for (i = 0; i < n; i++) {
+		b[i] = stamped(tag0 + i, nlb);
+		ck_assert_int_eq(zns_zoned_write(zt, q, zone, b[i], nlb, wcb, &w[i]), 0);
+	}
+	reap_all(q);
+	check_landed(w, n, lba0, nlb, tag0);
+	for (i = 0; i < n; i++)
+		free(b[i]);
+	free(b);
+}
+
 /* ------------------------------------------------------------- ordered -- */
 
 START_TEST(test_ordered_depth)
@@ -582,38 +620,18 @@ START_TEST(test_late_write)
 	struct zns_emu_fault f = fault(ZNS_EMU_LATE, 0x371, (_i & 1) ? 3 : 2);
 	struct zns_zoned_zone in;
 	struct wr w[8];
-	uint8_t *b[8];
-	unsigned int i;
 
-	memset(w, 0, sizeof(w));
 	reopen_layer((_i & 1) ? ZNS_ZONED_NO_MERGE : 0);
 	f.after = _i >= 2 ? 3 : 2;	/* the report is the first after it */
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
-	for (i = 0; i < 8; i++) {
-		b[i] = stamped(300 + i, 2);
-		ck_assert_int_eq(zns_zoned_write(zt, q, 10, b[i], 2, wcb, &w[i]), 0);
-	}
-	reap_all(q);
-	for (i = 0; i < 8; i++) {
-		ck_assert_uint_eq(w[i].calls, 1);
-		ck_assert_uint_eq(w[i].order, w[0].order + i);
-		ck_assert_int_eq(w[i].status, 0);
-		ck_assert_uint_eq(w[i].lba, ZS * 10 + 2 * i);
-		ck_assert_uint_eq(tag_at(w[i].lba), 300 + i);
-		ck_assert_uint_eq(tag_at(w[i].lba + 1), 300 + i);
-	}
+	write_check(w, 8, 10, ZS * 10, 2, 300);
 	/* a write after it goes on from the device's write pointer */
-	ck_assert_int_eq(zns_zoned_write(zt, q, 10, b[0], 2, wcb, &w[0]), 0);
-	reap_all(q);
-	ck_assert_int_eq(w[0].status, 0);
-	ck_assert_uint_eq(w[0].lba, ZS * 10 + 16);
+	write_check(w, 1, 10, ZS * 10 + 16, 2, 310);
 	ck_assert_int_eq(zns_zoned_info(zt, 10, &in), 0);
 	ck_assert_uint_eq(in.acked, ZS * 10 + 18);
 	ck_assert_uint_eq(in.wp, ZS * 10 + 18);
 	ck_assert_uint_eq(in.fenced, 0);
 	ck_assert_uint_eq(in.queued, 0);
-	for (i = 0; i < 8; i++)
-		free(b[i]);
 }
 END_TEST
 
@@ -628,27 +646,12 @@ START_TEST(test_report_fails)
 	struct zns_emu_fault rep = fault(ZNS_EMU_FAIL, 0x006, 1);	/* not held */
 	struct zns_zoned_zone in;
 	struct wr w[4];
-	uint8_t *b[4];
-	unsigned int i;
 
-	memset(w, 0, sizeof(w));
 	rep.opcode = 0x7a;	/* Zone Management Receive */
 	reopen_layer(ZNS_ZONED_NO_MERGE);
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &rep), 0);
-	for (i = 0; i < 4; i++) {
-		b[i] = stamped(950 + i, 3);
-		ck_assert_int_eq(zns_zoned_write(zt, q, 13, b[i], 3, wcb, &w[i]), 0);
-	}
-	reap_all(q);
-	for (i = 0; i < 4; i++) {
-		ck_assert_uint_eq(w[i].calls, 1);
-		ck_assert_int_eq(w[i].status, 0);
-		ck_assert_uint_eq(w[i].order, w[0].order + i);
-		ck_assert_uint_eq(w[i].lba, ZS * 13 + 3 * i);
-		ck_assert_uint_eq(tag_at(w[i].lba + 2), 950 + i);
-		free(b[i]);
-	}
+	write_check(w, 4, 13, ZS * 13, 3, 950);
 	ck_assert_int_eq(zns_zoned_info(zt, 13, &in), 0);
 	ck_assert_uint_eq(in.acked, ZS * 13 + 12);
 	ck_assert_uint_eq(in.wp, ZS * 13 + 12);
@@ -874,14 +877,9 @@ START_TEST(test_zrwa_ordered)
 	}
 	if (_i)		/* one block a command: the window's worth at once */
 		ck_assert_uint_ge(most, 8);
-	for (i = 0; i < 66; i++) {
-		ck_assert_uint_eq(w[i].calls, 1);
-		ck_assert_int_eq(w[i].status, 0);
-		ck_assert_uint_eq(w[i].order, w[0].order + i);
-		ck_assert_uint_eq(w[i].lba, ZS * 3 + i);
-		ck_assert_uint_eq(tag_at(w[i].lba), 600 + i);
+	check_landed(w, 66, ZS * 3, 1, 600);
+	for (i = 0; i < 66; i++)
 		free(b[i]);
-	}
 	ck_assert_int_eq(zns_zoned_info(zt, 3, &in), 0);
 	ck_assert_uint_eq(in.zrwa, 1);
 	ck_assert_uint_eq(in.acked, ZS * 3 + 66);
@@ -901,29 +899,14 @@ START_TEST(test_zrwa_faults)
 	struct zns_emu_fault amb = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 3);
 	struct zns_emu_fault lost = fault(ZNS_EMU_FAIL, 0x371, 2);
 	struct zns_emu_fault late = fault(ZNS_EMU_LATE, 0x371, 2);
-	unsigned int i;
 	struct wr w[40];
-	uint8_t *b[40];
 
 	open_zrwa(2, ZNS_ZONED_NO_MERGE);
-	memset(w, 0, sizeof(w));
 	late.after = 3;
 	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &lost), 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &late), 0);
-	for (i = 0; i < 40; i++) {
-		b[i] = stamped(800 + i, 2);
-		ck_assert_int_eq(zns_zoned_write(zt, q, 4, b[i], 2, wcb, &w[i]), 0);
-	}
-	reap_all(q);
-	for (i = 0; i < 40; i++) {
-		ck_assert_uint_eq(w[i].calls, 1);
-		ck_assert_int_eq(w[i].status, 0);
-		ck_assert_uint_eq(w[i].order, w[0].order + i);
-		ck_assert_uint_eq(w[i].lba, ZS * 4 + 2 * i);
-		ck_assert_uint_eq(tag_at(w[i].lba + 1), 800 + i);
-		free(b[i]);
-	}
+	write_check(w, 40, 4, ZS * 4, 2, 800);
 }
 END_TEST
 
