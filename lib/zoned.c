@@ -1632,9 +1632,10 @@ static int rebuild(struct zns_zoned *zt)
 			    s == NVME_ZNS_ZS_CLOSED;
 		active += z->active;
 		if (zz[i].attrs & NVME_ZNS_ZA_ZRWAV) {
-			/* its ZRWA is kept; what sits in it above the write
-			 * pointer is written over */
-			z->zrwa = zt->zrwa ? ZR_ON : ZR_NONE;
+			/* its ZRWA is kept (ZNS_ZONED_ZRWA or not: writes
+			 * there leave the write pointer behind); what sits in
+			 * it above the write pointer is written over */
+			z->zrwa = zt->zrwas ? ZR_ON : ZR_NONE;
 			z->flushed = z->dwp;
 			zrwa++;
 		}
@@ -1711,11 +1712,13 @@ int zns_zoned_open(struct zns_dev *dev, const struct zns_zoned_opts *opts,
 	zt->dev = dev;
 	zt->merge = !(opts && (opts->flags & ZNS_ZONED_NO_MERGE));
 	zt->in = zns_dev_get_info(dev);
-	/* a ZRWA where the device has one it can flush explicitly */
-	if (opts && (opts->flags & ZNS_ZONED_ZRWA) && zt->in->numzrwa &&
-	    (zt->in->zrwacap & 1) && zt->in->zrwafg &&
+	/* ZRWAs the layer can flush explicitly: a zone the rebuild finds
+	 * open with one is written through it in any case (its write
+	 * pointer trails what was written); new zones take one with
+	 * ZNS_ZONED_ZRWA */
+	if (zt->in->numzrwa && (zt->in->zrwacap & 1) && zt->in->zrwafg &&
 	    zt->in->zrwas >= zt->in->zrwafg) {
-		zt->zrwa = 1;
+		zt->zrwa = opts && (opts->flags & ZNS_ZONED_ZRWA);
 		zt->zrwa_tokens = zt->in->numzrwa;
 		zt->zrwas = zt->in->zrwas;
 		zt->zrwafg = zt->in->zrwafg;

@@ -146,7 +146,10 @@ typedef void (*zns_zoned_append_cb)(void *user, int status,
  * says: each zone's state and write pointer (an engine replays its log from
  * there), the active tokens in use. Call it at mount time, and after a
  * crash: every write the device acknowledged durable is below the write
- * pointer it reports.
+ * pointer it reports. A zone found open with a ZRWA keeps it and is
+ * written through it, with ZNS_ZONED_ZRWA or without; blocks written
+ * into its ZRWA above the write pointer before the crash are written
+ * over.
  *
  * Return: 0; -EINVAL (NULL @dev or @ztp, bad @opts); -ENOMEM; -errno or an
  * NVMe status from the report.

@@ -915,11 +915,12 @@ END_TEST
  * is finished, Full, and gives its ZRWA and active token back, so the next
  * zone gets one. A zone with a ZRWA takes no appends, nor writes above
  * the window's size; both refused with the rule, nothing sent. After the
- * table is built again, a zone still open with a ZRWA keeps it. */
+ * table is built again, a zone still open with a ZRWA keeps it, with
+ * ZNS_ZONED_ZRWA or without. */
 START_TEST(test_zrwa_tokens)
 {
 	struct zns_zoned_zone in;
-	struct wr w[140], x;
+	struct wr w[140], x;	/* 132..134: write_check() */
 	struct ar a;
 	uint8_t *b = stamped(900, 16), *big = stamped(901, 17);
 	unsigned int i;
@@ -977,6 +978,16 @@ START_TEST(test_zrwa_tokens)
 	reap_all(q);
 	ck_assert_int_eq(w[131].status, 0);
 	ck_assert_uint_eq(w[131].lba, ZS * 6 + 8);
+	/* built again without ZNS_ZONED_ZRWA: zone 6 is still written
+	 * through its ZRWA (the device's write pointer trails there) */
+	ck_assert_int_eq(zns_zoned_close(zt), 0);
+	ck_assert_int_eq(zns_zoned_open(dev, NULL, &zt), 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 6, &in), 0);
+	ck_assert_uint_eq(in.zrwa, 1);
+	write_check(&w[132], 3, 6, ZS * 6 + 16, 2, 960);
+	ck_assert_int_eq(zns_zoned_info(zt, 6, &in), 0);
+	ck_assert_uint_eq(in.acked, ZS * 6 + 22);
+	ck_assert_uint_eq(in.device_wp, ZS * 6 + 20);
 	free(b);
 	free(big);
 }
