@@ -110,10 +110,11 @@ lateness() {
 # still fails. The queue-level counts (zns-fault-itest) stay strict.
 open_note() { echo "NOTE: zone layer after a fault (open, issue 12, not enforced): $*"; }
 # statuses: what the failed IOs of the last run said, from zns-bench's
-# error lines ("(0x371 x2 -EFAULT x3)"), empty when none failed
+# error lines (" (0x371 Command Aborted By Host x2; ...)"), empty when none
+# failed
 statuses() {
 	sed -n 's/^    \(0x[0-9a-f]*\) \(.*\): \([0-9]*\)$/\1 \2 x\3;/p' "$t/o" | tr '\n' ' ' |
-		sed 's/^\(.\)/(\1/; s/; $/)/'
+		sed 's/^\(.\)/ (\1/; s/; $/)/'
 }
 reset_run() {
 	reset_once "$1" && return 0
@@ -138,8 +139,8 @@ reset_once() {
 	late=$(sed -n 's/.* \([0-9]*\) reported failed but written.*/\1/p' "$t/o")
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 0x41bc "$t/o" &&
 	   grep -q ' 0 mismatches' "$t/o" && [ "${ios:-0}" -gt 0 ]; then
-		echo "ok: zns-bench $rw through a controller reset: $ios IOs, $errs failed" \
-			"$(statuses)," "$(sed -n 's/^  verify: //p' "$t/o")"
+		echo "ok: zns-bench $rw through a controller reset: $ios IOs, $errs failed$(statuses)," \
+			"$(sed -n 's/^  verify: //p' "$t/o")"
 		above "$errs"
 		lateness "$late"
 		return 0
@@ -200,8 +201,8 @@ path_run() {
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 'Invalid argument\|0x41bc' "$t/o" &&
 	   { [ -z "$extra" ] || grep -q ' 0 mismatches' "$t/o"; } &&
 	   { [ -n "$extra" ] || [ "$errs" -le 32 ]; } && [ "${ios:-0}" -gt 0 ]; then
-		echo "ok: zns-bench $rw with the tcp port gone for 3 s: $ios IOs, $errs failed" \
-			"$(statuses)," "$(sed -n 's/^  verify: //p' "$t/o")"
+		echo "ok: zns-bench $rw with the tcp port gone for 3 s: $ios IOs, $errs failed$(statuses)," \
+			"$(sed -n 's/^  verify: //p' "$t/o")"
 		[ -z "$extra" ] || above "$errs"
 		lateness "$late"
 	elif [ -n "$extra" ] && [ $st = 1 ] && [ -n "$errs" ] && [ "${ios:-0}" -gt 0 ] &&
