@@ -147,6 +147,7 @@ struct job {
 	uint64_t *zone_failed;	/* of those, failed without landing */
 	uint8_t *zone_full;	/* the device filled it sooner than counted */
 	uint64_t **seq_lba;	/* append verify: where each append landed */
+	uint8_t *vbuf;		/* verify: one block's read, bs bytes */
 	struct lane *lanes;
 	uint8_t *held, *dirty;	/* per zone: a lane has it; written since reset */
 	uint32_t nlanes, nopen, cursor, group;

@@ -239,7 +239,7 @@ int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 	    !j->parked ||
 	    posix_memalign((void **)&j->arena, 4096, (size_t)o->iodepth * o->bs) ||
 	    (o->verify && (o->rw == RW_APPEND || (o->rw == RW_WRITE && !o->raw)) &&
-	     alloc_seq_lba(j))) {
+	     (alloc_seq_lba(j) || posix_memalign((void **)&j->vbuf, 4096, o->bs)))) {
 		fprintf(stderr, "zns-bench: out of memory\n");
 		return -ENOMEM;
 	}

@@ -621,9 +621,13 @@ void *bench_run_job(void *arg)
 		if (j->nparked && !j->draining)
 			retry_parked(j);
 		if (j->draining && zns_queue_inflight(j->q) == 0) {
-			/* append: all zones filled; reset them and refill */
+			/* append: all zones filled; check them (every round,
+			 * not only the last: a fault mid-run is in an earlier
+			 * one), reset them and refill */
 			j->draining = 0;
 			j->nparked = 0;	/* every IO is sent again below */
+			for (i = 0; j->verify && j->vbuf && i < o->zones; i++)
+				bench_verify_zone(j, i, j->vbuf, &j->st);
 			bench_reset_zones(j);
 			for (i = 0; i < o->iodepth && !j->stop; i++)
 				issue(j, &j->ios[i]);
