@@ -469,6 +469,17 @@ static int check_seq_block(struct job *j, uint32_t z, uint64_t zabs,
 	return j->seq_lba[z][p[1]] != ~0ull ? 2 : 3;
 }
 
+/* Read one IO's blocks back; a read a fault failed (a controller reset
+ * between rounds) is tried again a few times before it counts against us. */
+static int read_back(struct job *j, uint8_t *b, uint64_t lba)
+{
+	int rc, tries = 0;
+
+	while ((rc = zns_read(j->dev, b, lba, j->nlb)) && ++tries < 5)
+		usleep(200000);
+	return rc;
+}
+
 void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 {
 	uint64_t zabs = j->zfirst + z, zs = zabs * j->in->zone_size, l, good = 0, end;
@@ -484,7 +495,7 @@ void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 	end = zone.state == NVME_ZNS_ZS_FULL ? zs + zone.zcap : zone.wp;
 	for (l = zs; l + j->nlb <= end; l += j->nlb) {
 		tot->verified++;
-		if (zns_read(j->dev, b, l, j->nlb)) {
+		if (read_back(j, b, l)) {
 			tot->verify_bad++;
 			continue;
 		}
