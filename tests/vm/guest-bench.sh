@@ -77,7 +77,7 @@ for k in A B E; do
 done
 
 # A controller reset in the middle of QD32 writes, then appends, through the
-# zone layer: the commands in flight may fail (at most 32), nothing after
+# zone layer (then writes with a ZRWA on configuration c): the commands in flight may fail (at most 32), nothing after
 # them (no Zone Invalid Write cascade; appends wait behind the fence while
 # the layer finds out where the ones in doubt landed), every block where its
 # completion said, and the run goes on to its end.
@@ -119,22 +119,23 @@ statuses() {
 	sed -n 's/^    \(0x[0-9a-f]*\) \(.*\): \([0-9]*\)$/\1 \2 x\3;/p' "$t/o" | tr '\n' ' ' |
 		sed 's/^\(.\)/ (\1/; s/; $/)/'
 }
+# reset_run RW DEV CTRL [OPTION]: the row on DEV, its controller CTRL reset
 reset_run() {
-	reset_once "$1" && return 0
+	reset_once "$@" && return 0
 	if [ -n "${mism:-}" ] && [ "$1" = append ]; then
-		open_note "$1 through a controller reset: $why"
+		open_note "$1${4:+ $4} through a controller reset: $why"
 	else
-		bad "$1 through a controller reset: $why"
+		bad "$1${4:+ $4} through a controller reset: $why"
 	fi
 }
 reset_once() {
 	rw=$1
 	mism=
-	"$zb" --dev="$ZNS_DEV_A" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=5 \
-		--verify > "$t/o" 2> "$t/err" &
+	"$zb" --dev="$2" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=5 \
+		--verify ${4:-} > "$t/o" 2> "$t/err" &
 	pid=$!
 	sleep 2
-	echo 1 > "/sys/class/nvme/$(basename "$ZNS_CTRL_A")/reset_controller"
+	echo 1 > "/sys/class/nvme/$(basename "$3")/reset_controller"
 	wait $pid
 	st=$?
 	errs=$(sed -n 's/^  errors: \([0-9]*\)$/\1/p' "$t/o")
@@ -142,7 +143,7 @@ reset_once() {
 	late=$(sed -n 's/.* \([0-9]*\) reported failed but written.*/\1/p' "$t/o")
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 0x41bc "$t/o" &&
 	   grep -q ' 0 mismatches' "$t/o" && [ "${ios:-0}" -gt 0 ]; then
-		echo "ok: zns-bench $rw through a controller reset: $ios IOs, $errs failed$(statuses)," \
+		echo "ok: zns-bench $rw${4:+ $4} through a controller reset: $ios IOs, $errs failed$(statuses)," \
 			"$(sed -n 's/^  verify: //p' "$t/o")"
 		above "$errs"
 		lateness "$late"
@@ -157,8 +158,13 @@ reset_once() {
 	return 1
 }
 if [ -n "$ZNS_DEV_A" ] && [ -n "$ZNS_CTRL_A" ]; then
-	reset_run write
-	reset_run append
+	reset_run write "$ZNS_DEV_A" "$ZNS_CTRL_A"
+	reset_run append "$ZNS_DEV_A" "$ZNS_CTRL_A"
+fi
+# the same with a ZRWA (configuration c): several writes in flight per
+# zone, each sent again to its own LBAs after the reset
+if [ -n "$ZNS_DEV_C" ] && [ -n "$ZNS_CTRL_C" ]; then
+	reset_run write "$ZNS_DEV_C" "$ZNS_CTRL_C" --zrwa
 fi
 
 # The NVMe/TCP target's port taken away for 3 s in the middle of QD32
