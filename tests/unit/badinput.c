@@ -216,6 +216,41 @@ static int zoned_not_owner(void)
 	return rc;
 }
 
+/* A zone with a ZRWA (an emulated device with ZRWAs, the layer with
+ * ZNS_ZONED_ZRWA, one block written to zone 0): @append appends to it,
+ * else writes one block more than its ZRWA holds. */
+static int zoned_zrwa(int append)
+{
+	struct zns_emu_opts eo = { .size = sizeof(eo), .lba_size = 4096, .nr_zones = 4,
+				   .zone_size = 1024, .numzrwa = 2, .zrwas = 16, .zrwafg = 4 };
+	struct zns_zoned_opts zo = { .size = sizeof(zo), .flags = ZNS_ZONED_ZRWA };
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 4, .sq_thread_cpu = -1 };
+	static uint8_t big[17 * 4096] __attribute__((aligned(4096)));
+	struct zns_zoned *zt = NULL;
+	struct zns_queue *zq = NULL;
+	struct zns_dev *d = NULL;
+	int rc = zns_dev_open_emu(&eo, &d);
+
+	if (!rc)
+		rc = zns_zoned_open(d, &zo, &zt);
+	if (!rc)
+		rc = zns_queue_init(&zq, &qo);
+	if (!rc)
+		rc = zns_zoned_write(zt, zq, 0, big, 1, NULL, NULL);
+	while (!rc && zns_queue_inflight(zq))
+		rc = zns_reap(zq, 1, -1) < 0 ? -EIO : 0;
+	if (!rc)
+		rc = append ? zns_zoned_append(zt, zq, 0, big, 1, NULL, NULL) :
+			      zns_zoned_write(zt, zq, 0, big, 17, NULL, NULL);
+	if (zq)
+		zns_queue_exit(zq);
+	zns_zoned_close(zt);
+	zns_dev_close(d);
+	return rc;
+}
+static int zoned_zrwa_append(void) { return zoned_zrwa(1); }
+static int zoned_zrwa_too_long(void) { return zoned_zrwa(0); }
+
 struct row {
 	const char *call, *input;
 	int (*run)(void);
@@ -259,6 +294,8 @@ static const struct row rows[] = {
 	ROW("zns_reap", "NULL queue", reap_null, -EINVAL),
 	ROW("zns_queue_exit", "from its own callback", exit_from_callback, -EDEADLK),
 	ROW("zns_zoned_write", "zone another queue owns", zoned_not_owner, -EPERM),
+	ROW("zns_zoned_write", "above zrwas in a zone with a ZRWA", zoned_zrwa_too_long, -EINVAL),
+	ROW("zns_zoned_append", "zone with a ZRWA", zoned_zrwa_append, -EINVAL),
 };
 
 static const char *errname(int rc)
