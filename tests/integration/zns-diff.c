@@ -19,10 +19,35 @@
  *              zone is implicitly open: QEMU answers Too Many Active Zones
  *              (0x1bd), the emulator Too Many Open Zones (0x1be).
  *
+ * With ZNS_DIFF_NVMET set, the device is the kernel's NVMe target over a
+ * zoned null_blk (Linux 6.12), whose departures are accounted as well:
+ *
+ *   unwritten-read  A block at or above its zone's write pointer reads as
+ *                   what a reset left there, or null_blk's fill; the
+ *                   emulator reads zeros (the specification leaves it to
+ *                   the deallocated-read behaviour). Only written blocks
+ *                   are compared.
+ *   zone-status     Every zone error (Zone Boundary Error, Zone Is Full,
+ *                   Zone Invalid Write, Too Many Open, ...; 0x1b8-0x1bf)
+ *                   comes back as Internal Error (0x006, with or without
+ *                   DNR): the target turns the block layer's errors into it.
+ *   close-empty     An open zone whose write pointer is at its start closes
+ *                   to Empty on the target (as the kernel's zoned block
+ *                   model does), to Closed on QEMU and the emulator; the
+ *                   emulator's zone is reset to Empty to match.
+ *
+ * and the sequence keeps out of three things the target does its own way:
+ * it stays within max_open - 1 zones (null_blk closes another implicitly
+ * open zone than the emulator and QEMU when the open limit is reached, and
+ * counts active zones apart from them after that), draws no write zeroes
+ * past a zone's capacity and no read across a zone boundary (the target
+ * does both; QEMU and the emulator answer Zone Boundary Error).
+ *
  * Anything else that differs fails the run, naming the seed, the step, the
  * operation and both answers.
  *
- *   zns-diff /dev/ngXnY [SEEDS [OPS [FIRST_SEED]]]   (DESTRUCTIVE)
+ *   [ZNS_DIFF_NVMET=1] zns-diff /dev/ngXnY [SEEDS [OPS [FIRST_SEED]]]
+ *                              (DESTRUCTIVE)
  *   zns-diff emu:a|emu:b ...   an emulator with QEMU configuration a's or
  *                              b's geometry in place of the device (checks
  *                              the harness itself, on any machine)
@@ -58,7 +83,8 @@ static const struct zns_dev_info *in;
 static unsigned int nz;
 static uint64_t rnd;
 static uint8_t *wbuf, *rb1, *rb2;
-static unsigned long long accounted[2];
+static unsigned long long accounted[5];
+static int nvmet;	/* ZNS_DIFF_NVMET: the kernel's target (below) */
 
 static uint64_t xr(void)
 {
@@ -245,7 +271,7 @@ static void make_step(struct step *s)
 			uint64_t left = zslba(s->zone) + cap - s->lba;
 
 			s->nlb = (uint32_t)(left > 65536 ? 65536 : left);
-			if (pick(2) && s->nlb < 65536)
+			if (pick(2) && s->nlb < 65536 && !nvmet)
 				s->nlb++;
 			else if (pick(2) && s->nlb > 1)
 				s->nlb -= 1 + pick(s->nlb - 1);
@@ -253,7 +279,7 @@ static void make_step(struct step *s)
 		break;
 	case OP_READ:
 		s->lba = zslba(s->zone) + pick((uint32_t)in->zone_size);
-		if (pick(4) == 0 && s->zone + 1 < nz)	/* across the boundary */
+		if (pick(4) == 0 && s->zone + 1 < nz && !nvmet)	/* across the boundary */
 			s->lba = zslba(s->zone + 1) - 1 - pick(3);
 		break;
 	case OP_ALL:
@@ -273,6 +299,57 @@ static void make_step(struct step *s)
 	}
 	if (s->lba + s->nlb > in->nr_lbas)
 		s->nlb = (uint32_t)(in->nr_lbas - s->lba);
+	/* nvmet reads across a zone boundary (not drawn there) */
+	if (nvmet && s->op == OP_READ && s->lba + s->nlb > zslba(s->zone + 1))
+		s->nlb = (uint32_t)(zslba(s->zone + 1) - s->lba);
+}
+
+/* unwritten-read (nvmet): a block at or above its zone's write pointer
+ * reads as what a reset left there, or as null_blk's fill; the emulator
+ * gives zeros (the specification leaves it to the deallocated-read
+ * behaviour). Copies the emulator's bytes over the device's there, so that
+ * only written blocks are compared; counts the blocks that differed. */
+static void mask_unwritten(const struct step *s)
+{
+	struct zns_zone z[MAXZ];
+	uint32_t i, bs = in->lba_size;
+
+	if (report(emu, z) != (int)nz)
+		return;
+	for (i = 0; i < s->nlb; i++) {
+		uint64_t blk = s->lba + i, wp;
+		unsigned int zi = (unsigned int)(blk / in->zone_size);
+
+		if (zi >= nz)
+			continue;
+		wp = z[zi].state == NVME_ZNS_ZS_FULL ? z[zi].zslba + z[zi].zcap : z[zi].wp;
+		if (blk >= wp && memcmp(rb1 + (size_t)i * bs, rb2 + (size_t)i * bs, bs)) {
+			memcpy(rb1 + (size_t)i * bs, rb2 + (size_t)i * bs, bs);
+			accounted[2]++;
+		}
+	}
+}
+
+/* close-empty (nvmet): an open zone whose write pointer is at its start
+ * (no descriptor extension) closes to Empty on the target (null_blk, as
+ * the kernel's zoned block model does), to Closed on QEMU and the
+ * emulator. Counted, and the emulator's zone reset to Empty to match. */
+static int close_empty(void)
+{
+	struct zns_zone a[MAXZ], b[MAXZ];
+	unsigned int i;
+	int n = 0;
+
+	if (report(real, a) != (int)nz || report(emu, b) != (int)nz)
+		return 0;
+	for (i = 0; i < nz; i++)
+		if (a[i].state == NVME_ZNS_ZS_EMPTY && b[i].state == NVME_ZNS_ZS_CLOSED &&
+		    b[i].wp == b[i].zslba && !(b[i].attrs & NVME_ZNS_ZA_ZDEV) &&
+		    !zns_reset_zone(emu, b[i].zslba)) {
+			accounted[4]++;
+			n++;
+		}
+	return n;
 }
 
 static int one_seed(unsigned long seed, unsigned int ops)
@@ -299,6 +376,9 @@ static int one_seed(unsigned long seed, unsigned int ops)
 		if (ra == 0x41bd && rb == 0x41be && in->max_open != ZNS_NO_LIMIT &&
 		    op == in->max_open && act == in->max_active && !impl) {
 			accounted[1]++;
+		} else if (nvmet && zns_status_code(ra) == 0x006 &&
+			   zns_status_code(rb) >= 0x1b8 && zns_status_code(rb) <= 0x1bf) {
+			accounted[3]++;	/* zone-status */
 		} else if (ra != rb || (!ra && la != lb)) {
 			/* a failed command's result is not defined: QEMU
 			 * returns its write pointer there */
@@ -308,6 +388,8 @@ static int one_seed(unsigned long seed, unsigned int ops)
 			       zns_status_str(ra), la, rb, zns_status_str(rb), lb);
 			return 1;
 		}
+		if (!ra && s.op == OP_READ && nvmet)
+			mask_unwritten(&s);
 		if (!ra && s.op == OP_READ &&
 		    memcmp(rb1, rb2, (size_t)s.nlb * in->lba_size)) {
 			printf("seed %lu step %u: read %#" PRIx64 " +%u: the data differs\n",
@@ -319,6 +401,8 @@ static int one_seed(unsigned long seed, unsigned int ops)
 			       seed, step, s.zone, s.flt, s.partial, s.len);
 			return 1;
 		}
+		if (nvmet && (s.op == OP_CLOSE || s.op == OP_ALL))
+			close_empty();
 		if (compare_zones(seed, step, op_names[s.op]))
 			return 1;
 	}
@@ -360,6 +444,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s /dev/ngXnY [SEEDS [OPS [FIRST_SEED]]]\n", argv[0]);
 		return 2;
 	}
+	nvmet = getenv("ZNS_DIFF_NVMET") != NULL;
 	seeds = argc > 2 ? strtoul(argv[2], NULL, 0) : 20;
 	ops = argc > 3 ? strtoul(argv[3], NULL, 0) : 500;
 	first = argc > 4 ? strtoul(argv[4], NULL, 0) : 1;
@@ -370,6 +455,9 @@ int main(int argc, char **argv)
 	}
 	in = zns_dev_get_info(real);
 	nz = in->nr_zones > MAXZ ? MAXZ : (unsigned int)in->nr_zones;
+	/* nvmet: below the open and active limits (limit-free) */
+	if (nvmet && in->max_open != ZNS_NO_LIMIT && nz >= in->max_open)
+		nz = in->max_open - 1;
 	/* the emulator, with the device's geometry */
 	emu_like(in, &o);
 	rc = zns_dev_open_emu(&o, &emu);
@@ -391,8 +479,12 @@ int main(int argc, char **argv)
 	}
 	zns_reset_all_zones(real);
 	printf("zns-diff: %s: %lu seeds x %lu operations identical; accounted differences: "
-	       "full-wp %llu, open-limit %llu\n", argv[1], seeds, ops, accounted[0],
+	       "full-wp %llu, open-limit %llu", argv[1], seeds, ops, accounted[0],
 	       accounted[1]);
+	if (nvmet)
+		printf(", unwritten-read %llu, zone-status %llu, close-empty %llu",
+		       accounted[2], accounted[3], accounted[4]);
+	printf("\n");
 	zns_dev_close(emu);
 	zns_dev_close(real);
 	return 0;

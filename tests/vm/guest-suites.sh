@@ -81,6 +81,12 @@ for k in A B; do
 	echo "== zns-diff: kernel $kver, configuration $(echo $k | tr AB ab) ($dev)"
 	"$b/tests/integration/zns-diff" "$dev" 20 500 || fail=1
 done
+# ...and against the kernel's NVMe target over a zoned null_blk (e, 6.12),
+# with its own departures accounted (ZNS_DIFF_NVMET, zns-diff.c).
+case " $kinds " in *" E "*)
+	echo "== zns-diff: kernel $kver, configuration e ($ZNS_DEV_E)"
+	ZNS_DIFF_NVMET=1 "$b/tests/integration/zns-diff" "$ZNS_DEV_E" 20 500 || fail=1 ;;
+esac
 
 # A libnvme 1.x program, built against libnvme and against libzns-nvme.
 eval dev=\$ZNS_DEV_A
