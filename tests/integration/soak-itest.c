@@ -20,7 +20,9 @@
  * The threads' zones together stay within the device's active limit, so
  * the zones are independent and one model serves all threads. The one
  * accounted departure of QEMU 7.2 (zns-diff's full-wp: a Full zone's write
- * pointer reads all ones) is accepted. Prints the operation counts; exits
+ * pointer reads all ones) is accepted; with ZNS_DIFF_NVMET, so are the
+ * kernel's target's (zns-diff's zone-status and close-empty; its reads
+ * are compared below the write pointer only, as everywhere here). Prints the operation counts; exits
  * 0, 1 (a divergence) or 77.
  */
 #define _GNU_SOURCE
@@ -51,6 +53,8 @@ static const struct zns_dev_info *in;
 static double end_at;
 static unsigned long appended;	/* appends in all batches */
 static int diverged;
+static int nvmet;		/* ZNS_DIFF_NVMET: the target's departures */
+static unsigned long zone_status, close_empty;	/* accounted (nvmet) */
 
 struct thr {
 	unsigned int id, nzones;
@@ -257,9 +261,22 @@ static void one(struct thr *t, unsigned long seq)
 	default:
 		break;		/* the report below */
 	}
-	if (ra != rb)
+	if (ra != rb && nvmet && zns_status_code(ra) == 0x006 &&
+	    zns_status_code(rb) >= 0x1b8 && zns_status_code(rb) <= 0x1bf) {
+		__atomic_add_fetch(&zone_status, 1, __ATOMIC_RELAXED);
+	} else if (ra != rb) {
 		DIVERGE(t, zi, "device %#x (%s), model %#x (%s)", ra, zns_status_str(ra), rb,
 			zns_status_str(rb));
+	}
+	if (nvmet && o == O_CLOSE && !ra && !rb && mz.wp == zs) {
+		/* close-empty: the target closes an empty open zone to
+		 * Empty; the model, to Closed */
+		struct zns_zone a;
+
+		if (!report_one(dev, zs, &a) && a.state == NVME_ZNS_ZS_EMPTY &&
+		    !zns_reset_zone(model, zs))
+			__atomic_add_fetch(&close_empty, 1, __ATOMIC_RELAXED);
+	}
 	same_zone(t, zi, o);
 }
 
@@ -295,6 +312,7 @@ int main(void)
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	nvmet = getenv("ZNS_DIFF_NVMET") != NULL;
 	if (!path || !*path) {
 		/* no device: an emulator with QEMU configuration b's geometry
 		 * stands for it, for a few seconds (make check: the harness) */
@@ -370,8 +388,12 @@ int main(void)
 	printf("%s: soak: %lu operations in %.0f s (", diverged ? "FAIL" : "ok", all, now_s() - t0);
 	for (j = 0; j < O_COUNT; j++)
 		printf("%s%lu %s", j ? ", " : "", tot[j], op_name[j]);
-	printf("; %lu appends), %s\n", appended,
+	printf("; %lu appends), %s", appended,
 	       diverged ? "the device and the model diverged" : "0 divergences from the model");
+	if (nvmet)
+		printf("; accounted (zns-diff.c): zone-status %lu, close-empty %lu", zone_status,
+		       close_empty);
+	printf("\n");
 	for (i = 0; i < nthr; i++)
 		for (j = 0; j < per; j++)
 			zns_reset_zone(dev, (uint64_t)t[i].zone[j] * in->zone_size);
