@@ -48,60 +48,66 @@ for args in "--rw=randread" "--rw=write --iodepth=4" "--rw=append --iodepth=8" \
 	esac
 	echo "ok: engine=emu $args"
 done
+# faulted FAULTS RW [OPTION...]: zns-bench on the emulator with those faults
+# armed, 0.5 s at QD32 in 1 MiB zones, output in $t/o; says why if it exits
+# non-zero
+faulted() {
+	f=$1 rw=$2
+	shift 2
+	ZNS_EMU_FAULTS=$f "$zb" --engine=emu --rw="$rw" --iodepth=32 --runtime=0.5 \
+		--zonesize=1m "$@" > "$t/o" 2> "$t/err" ||
+		bad "$rw with faults $f exited $?: $(cat "$t/err")"
+}
+# the counts of the last run, for the ok lines
+counts() { grep -E 'errors|verify' "$t/o" | tr -s ' ' | tr '\n' ' '; }
+# bare FAULTS RW: the faults fire on the bare commands (--raw) of the same
+# workload, 2 path errors and 1 -EINTR among them: they do happen there
+bare() {
+	faulted "$1" "$2" --raw
+	grep -q '^    0x371 .*: 2$' "$t/o" && grep -q '^    0xfffffffc .*: 1$' "$t/o" ||
+		bad "the faults did not fire on bare $2 commands: $(cat "$t/o")"
+}
+
 # faults under the zone layer: a write command that lands but reports
 # -EINTR (no error: the report and the data prove it), one that fails with
 # a path error and one the device runs after reporting a path error (both
 # sent again: no error), no Zone Invalid Write, every block where its
 # completion said, none reported failed but written
 f3='ambiguous:op=1:nth=5:status=-4,fail:op=1:nth=10:status=0x371,late:op=1:nth=15:status=0x371:after=2'
-ZNS_EMU_FAULTS=$f3 \
-	"$zb" --engine=emu --rw=write --iodepth=32 --runtime=0.5 --zonesize=1m --verify > "$t/o" 2> "$t/err" ||
-	bad "layer under faults exited $?: $(cat "$t/err")"
+faulted "$f3" write --verify
 grep -q '^  errors: 0$' "$t/o" && ! grep -q '0x41bc' "$t/o" &&
 	grep -q ' 0 mismatches, 0 duplicated by the device, 0 reported failed but written' "$t/o" ||
 	bad "layer under faults: $(cat "$t/o")"
-echo "ok: zone layer under faults: $(grep -E 'errors|verify' "$t/o" | tr -s ' ' | tr '\n' ' ')"
-# the same faults fire on the bare commands (--raw): they do happen there
-ZNS_EMU_FAULTS=$f3 "$zb" --engine=emu --rw=write --raw --iodepth=32 --runtime=0.5 \
-	--zonesize=1m > "$t/o" 2> "$t/err"
-grep -q '^    0x371 .*: 2$' "$t/o" && grep -q '^    0xfffffffc .*: 1$' "$t/o" ||
-	bad "the faults did not fire on the bare commands: $(cat "$t/o")"
+echo "ok: zone layer under faults: $(counts)"
+bare "$f3" write
 # a path error that stays through the layer's three tries: errors only for
 # the writes that command carried (merged: at most the iodepth), none after
 # it, every block where its completion said
-ZNS_EMU_FAULTS='fail:op=1:nth=2:count=4:status=0x371:zslba=0' \
-	"$zb" --engine=emu --rw=write --iodepth=32 --runtime=0.5 --zonesize=1m --verify > "$t/o" 2> "$t/err" ||
-	bad "layer under a lasting fault exited $?: $(cat "$t/err")"
+faulted 'fail:op=1:nth=2:count=4:status=0x371:zslba=0' write --verify
 nerr=$(sed -n 's/^  errors: \([0-9]*\)$/\1/p' "$t/o")
 [ -n "$nerr" ] && [ "$nerr" -ge 1 ] && [ "$nerr" -le 32 ] &&
 	grep -q '^    0x371 .*: '"$nerr"'$' "$t/o" && ! grep -q '0x41bc' "$t/o" &&
 	grep -q ' 0 mismatches' "$t/o" ||
 	bad "layer under a lasting fault: $(cat "$t/o")"
-echo "ok: zone layer under a lasting fault: $(grep -E 'errors|verify' "$t/o" | tr -s ' ' | tr '\n' ' ')"
+echo "ok: zone layer under a lasting fault: $(counts)"
 # the same for appends: the one that landed while reporting -EINTR is found
 # where it went, the lost one and the late one are found nowhere by the
 # report and written at the write pointer (the late copy then lands before
 # or after it): no error, every block where its completion said
 f3='ambiguous:op=0x7d:nth=100:status=-4,fail:op=0x7d:nth=300:status=0x371,late:op=0x7d:nth=400:status=0x371:after=40'
-ZNS_EMU_FAULTS=$f3 \
-	"$zb" --engine=emu --rw=append --iodepth=32 --runtime=0.5 --zonesize=1m --verify > "$t/o" 2> "$t/err" ||
-	bad "appends under faults exited $?: $(cat "$t/err")"
+faulted "$f3" append --verify
 grep -q '^  errors: 0$' "$t/o" && grep -q ' 0 mismatches' "$t/o" ||
 	bad "appends under faults: $(cat "$t/o")"
-echo "ok: zone layer, appends under faults: $(grep -E 'errors|verify' "$t/o" | tr -s ' ' | tr '\n' ' ')"
-ZNS_EMU_FAULTS=$f3 "$zb" --engine=emu --rw=append --raw --iodepth=32 --runtime=0.5 \
-	--zonesize=1m > "$t/o" 2> "$t/err"
-grep -q '^    0x371 .*: 2$' "$t/o" && grep -q '^    0xfffffffc .*: 1$' "$t/o" ||
-	bad "the append faults did not fire on the bare commands: $(cat "$t/o")"
+echo "ok: zone layer, appends under faults: $(counts)"
+bare "$f3" append
 # a piece lost, and its three writes at the write pointer refused: that
 # piece is the only error
-ZNS_EMU_FAULTS='fail:op=0x7d:nth=2:status=0x371:zslba=0,fail:op=1:count=3:status=0x371:zslba=0' \
-	"$zb" --engine=emu --rw=append --iodepth=32 --runtime=0.5 --zonesize=1m --verify > "$t/o" 2> "$t/err" ||
-	bad "appends under a lasting fault exited $?: $(cat "$t/err")"
+faulted 'fail:op=0x7d:nth=2:status=0x371:zslba=0,fail:op=1:count=3:status=0x371:zslba=0' \
+	append --verify
 grep -q '^  errors: 1$' "$t/o" && grep -q '^    0x371 .*: 1$' "$t/o" &&
 	grep -q ' 0 mismatches' "$t/o" ||
 	bad "appends under a lasting fault: $(cat "$t/o")"
-echo "ok: zone layer, appends under a lasting fault: $(grep -E 'errors|verify' "$t/o" | tr -s ' ' | tr '\n' ' ')"
+echo "ok: zone layer, appends under a lasting fault: $(counts)"
 "$zb" --engine=emu --rw=write --raw --iodepth=4 --runtime=0.1 > "$t/o" 2> "$t/err" ||
 	bad "--raw write exited $?"
 
