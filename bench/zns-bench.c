@@ -242,6 +242,17 @@ static struct lane *free_lane(struct job *j)
 	return NULL;
 }
 
+/* Through the zone layer, the zones of the open group are handed to the
+ * job's queue (zns_zoned_alloc()): their writes, appends and completions
+ * take no lock. A zone that cannot be (no token free) is written without. */
+static void claim_group(struct job *j)
+{
+	uint32_t z, got;
+
+	for (z = j->group; j->zt && z < j->group + j->nopen && z < j->nzones; z++)
+		(void)zns_zoned_alloc(j->zt, j->q, j->zfirst + z, 1, 0, &got);
+}
+
 /* append: the zone an IO appends to next, a zone of the open group with
  * room, else of the next group; -1 when the range is full (drain, then
  * reset it). */
@@ -262,6 +273,7 @@ static int64_t append_zone(struct job *j, struct io *io)
 				return z;
 		}
 		j->group += j->nopen;
+		claim_group(j);
 	}
 }
 
@@ -450,6 +462,7 @@ void bench_reset_zones(struct job *j)
 			memset(j->seq_lba[z], 0xff, j->zcap / j->nlb * sizeof(uint64_t));
 	}
 	j->group = 0;
+	claim_group(j);
 }
 
 /* A block of an appended (or layer-written) zone: its stamp names the zone

@@ -13,8 +13,10 @@
  * fault costs at most what was in flight.
  *
  * Nothing below this layer depends on it. The table may be shared by
- * threads, each with its own queue; it takes a lock per command (see
- * libzns(7) for what is still to come).
+ * threads, each with its own queue. Zones nobody owns are guarded by one
+ * lock per table; a zone zns_zoned_alloc() handed to a queue is that
+ * queue's thread's alone, and its writes, appends and completions take no
+ * lock (see zns_zoned_alloc()).
  *
  * In it: ordered writes, appends, tokens, fencing and resynchronisation
  * of writes and appends (judged by the write pointer and the data, what
@@ -173,6 +175,10 @@ int zns_zoned_close(struct zns_zoned *zt);
  * @zone: zone index
  * @info: receives it
  *
+ * Any thread may call it. For a zone another thread owns (see
+ * zns_zoned_alloc()), each field is current when read, but they are not
+ * read at one instant.
+ *
  * Return: 0, or -EINVAL for a bad index or NULL pointer.
  */
 int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
@@ -254,8 +260,12 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * @cb: completion (its @lba is the zone start)
  * @user: passed to @cb
  *
- * Return: 0; -EBUSY while writes to the zone are waiting or in flight;
- * -EINVAL, -EROFS as zns_zoned_write().
+ * Through another queue than the one zns_zoned_alloc() handed the zone
+ * to, it takes the idle zone from its owner (a collector's reset); the
+ * ownership ends when the reset completes.
+ *
+ * Return: 0; -EBUSY while requests of the zone are waiting or in flight
+ * (the owner's too); -EINVAL, -EROFS as zns_zoned_write().
  */
 int zns_zoned_reset(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		    zns_zoned_cb cb, void *user);
@@ -297,6 +307,17 @@ int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * or in flight may come from any queue (a garbage collector's, say); a
  * reset ends the ownership. Without @q any queue may write.
  *
+ * Threads: a zone handed to @q is @q's thread's alone. Its writes, appends,
+ * completions and callbacks take no lock; while commands of it are in
+ * flight nothing on that path is atomic beyond plain loads and stores, and
+ * a call that finds the zone idle marks it busy with one compare-and-swap
+ * on the zone's own word. Requests come from @q's own cache, refilled from
+ * the table in batches. Another queue's reset or finish takes the idle zone
+ * from its owner with the same swap (-EBUSY while the owner has requests of
+ * it); zns_zoned_info() reads it from any thread. The first 64 queues given
+ * zones get a cache; zones handed to more queues take the table's lock as
+ * zones nobody owns do.
+ *
  * When no token is free: without flags, -EBUSY. ZNS_ZONED_FINISH finishes
  * the active zone of the set with the least space left that nothing is
  * writing to and no other queue owns (as btrfs and ZenFS do), which frees
@@ -319,7 +340,8 @@ int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
  * @zone: zone index
  *
  * Its token is free again. A zone that was written is given back by
- * zns_zoned_reset().
+ * zns_zoned_reset(). May be called from any thread once nothing of the
+ * zone is waiting or in flight.
  *
  * Return: 0; -EINVAL (NULL @zt, bad index, a zone not handed out, written,
  * or with requests).

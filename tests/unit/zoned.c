@@ -15,7 +15,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libzns.h>
@@ -268,32 +270,44 @@ struct thr {
 	struct wr w[200];
 };
 
+/* Write block i of @b to zone @zone[i % 2] through @mq, @n blocks at QD32,
+ * and reap them all; returns the errors. */
+static unsigned int write_two(struct zns_queue *mq, const uint32_t *zone,
+			      uint8_t *const *b, struct wr *w, unsigned int n)
+{
+	unsigned int i = 0, errors = 0;
+
+	while (i < n || zns_queue_inflight(mq)) {
+		while (i < n && zns_queue_inflight(mq) < 32) {
+			int rc = zns_zoned_write(zt, mq, zone[i % 2], b[i], 1, wcb, &w[i]);
+
+			if (rc == -EBUSY)
+				break;
+			if (rc)
+				errors++;
+			i++;
+		}
+		if (zns_reap(mq, 1, -1) < 0)
+			errors++;
+	}
+	return errors;
+}
+
 static void *writer(void *arg)
 {
 	struct thr *t = arg;
 	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 32,
 				     .sq_thread_cpu = -1 };
 	struct zns_queue *mq;
+	uint32_t zone[2] = { 2 * t->id, 2 * t->id + 1 };
 	uint8_t *b[200];
-	unsigned int i = 0, j;
+	unsigned int j;
 
 	if (zns_queue_init(&mq, &qo))
 		return NULL;
 	for (j = 0; j < 200; j++)
 		b[j] = stamped((uint64_t)t->id << 32 | j, 1);
-	while (i < 200 || zns_queue_inflight(mq)) {
-		while (i < 200 && zns_queue_inflight(mq) < 32) {
-			int rc = zns_zoned_write(zt, mq, 2 * t->id + i % 2, b[i], 1, wcb, &t->w[i]);
-
-			if (rc == -EBUSY)
-				break;
-			if (rc)
-				t->errors++;
-			i++;
-		}
-		if (zns_reap(mq, 1, -1) < 0)
-			t->errors++;
-	}
+	t->errors += write_two(mq, zone, b, t->w, 200);
 	zns_queue_exit(mq);
 	for (j = 0; j < 200; j++) {
 		if (t->w[j].status || t->w[j].calls != 1)
@@ -325,6 +339,192 @@ START_TEST(test_threads)
 	}
 }
 END_TEST
+
+/* Zones handed to each thread's queue (zns_zoned_alloc()): 4 owners write
+ * 300 blocks each at QD32 into 2 zones of their own while another thread
+ * reads every zone through zns_zoned_info(); then a collector's queue
+ * resets the idle zones, which takes them from their owners. Every stamp
+ * at its LBA; built under ThreadSanitizer, no race. */
+struct own {
+	unsigned int id, errors;
+	uint32_t zone[2];
+	struct wr w[300];
+};
+static unsigned int owners_done;
+
+static void *owner(void *arg)
+{
+	struct own *t = arg;
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 32,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *mq;
+	uint8_t *b[300];
+	unsigned int j;
+
+	if (zns_queue_init(&mq, &qo)) {
+		t->errors++;
+		goto out;
+	}
+	for (j = 0; j < 2; j++)
+		if (zns_zoned_alloc(zt, mq, 2 * t->id, 2, 0, &t->zone[j]))
+			t->errors++;
+	for (j = 0; j < 300; j++)
+		b[j] = stamped((uint64_t)t->id << 32 | j, 1);
+	if (!t->errors)
+		t->errors += write_two(mq, t->zone, b, t->w, 300);
+	zns_queue_exit(mq);
+	for (j = 0; j < 300; j++)
+		free(b[j]);
+out:
+	__atomic_add_fetch(&owners_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *watcher(void *arg)
+{
+	unsigned int *errors = arg, z;
+
+	while (__atomic_load_n(&owners_done, __ATOMIC_ACQUIRE) < 4)
+		for (z = 0; z < 8; z++) {
+			struct zns_zoned_zone in;
+
+			if (zns_zoned_info(zt, z, &in) || in.acked > in.zslba + ZC ||
+			    in.wp < in.zslba || in.acked < in.zslba)
+				(*errors)++;
+		}
+	return NULL;
+}
+
+START_TEST(test_owned_zones)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 8,
+				     .sq_thread_cpu = -1 };
+	static struct own t[4];
+	struct zns_queue *q2;
+	struct zns_zoned_zone in;
+	unsigned int i, j, werr = 0;
+	pthread_t th[4], wt;
+	struct wr r[8];
+
+	memset(t, 0, sizeof(t));
+	memset(r, 0, sizeof(r));
+	owners_done = 0;
+	ck_assert_int_eq(pthread_create(&wt, NULL, watcher, &werr), 0);
+	for (i = 0; i < 4; i++) {
+		t[i].id = i;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, owner, &t[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	ck_assert_int_eq(pthread_join(wt, NULL), 0);
+	ck_assert_uint_eq(werr, 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(t[i].errors, 0);
+		for (j = 0; j < 300; j++) {
+			uint64_t zs = t[i].zone[j % 2] * ZS;
+
+			ck_assert_uint_eq(t[i].w[j].calls, 1);
+			ck_assert_int_eq(t[i].w[j].status, 0);
+			ck_assert_uint_eq(t[i].w[j].lba, zs + j / 2);
+			ck_assert_uint_eq(tag_at(t[i].w[j].lba), (uint64_t)i << 32 | j);
+		}
+	}
+	/* the collector: the owners' queues are gone, their zones idle */
+	ck_assert_int_eq(zns_queue_init(&q2, &qo), 0);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(zns_zoned_reset(zt, q2, i, wcb, &r[i]), 0);
+		reap_all(q2);
+		ck_assert_int_eq(r[i].status, 0);
+		ck_assert_int_eq(zns_zoned_info(zt, i, &in), 0);
+		ck_assert_uint_eq(in.claimed, 0);
+		ck_assert_uint_eq(in.wp, in.zslba);
+	}
+	ck_assert_int_eq(zns_queue_exit(q2), 0);
+}
+END_TEST
+
+#ifdef ZNS_ZONED_TESTING
+/* The owner's path takes no table lock: with the lock held by another
+ * thread, the owner of a zone writes 64 blocks at QD8 into it and reaps
+ * them (after a first round the same, which fills its queue's cache). */
+void zns_zoned_test_lock(struct zns_zoned *zt, int hold);
+
+struct held {
+	unsigned int warm, go, done, errors;
+	struct wr w[128];
+};
+
+static void held_round(struct held *h, struct zns_queue *mq, uint32_t zone,
+		       uint8_t *const *b, unsigned int first)
+{
+	unsigned int i = first;
+
+	while (i < first + 64 || zns_queue_inflight(mq)) {
+		/* 8 writes at most not yet called back (waiting writes
+		 * merge: the queue's count would let all 64 wait) */
+		for (; i < first + 64 && i - __atomic_load_n(&order, __ATOMIC_RELAXED) < 8; i++)
+			if (zns_zoned_write(zt, mq, zone, b[i], 1, wcb, &h->w[i]))
+				h->errors++;
+		if (zns_reap(mq, 1, -1) < 0)
+			h->errors++;
+	}
+}
+
+static void *held_owner(void *arg)
+{
+	struct held *h = arg;
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 16,
+				     .sq_thread_cpu = -1 };
+	struct zns_queue *mq;
+	uint8_t *b[128];
+	uint32_t zone;
+	unsigned int i;
+
+	for (i = 0; i < 128; i++)
+		b[i] = stamped(7000 + i, 1);
+	if (zns_queue_init(&mq, &qo) || zns_zoned_alloc(zt, mq, 0, 0, 0, &zone)) {
+		h->errors++;
+	} else {
+		held_round(h, mq, zone, b, 0);
+		__atomic_store_n(&h->warm, 1, __ATOMIC_RELEASE);
+		while (!__atomic_load_n(&h->go, __ATOMIC_ACQUIRE))
+			sched_yield();
+		held_round(h, mq, zone, b, 64);
+	}
+	__atomic_store_n(&h->done, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 128; i++)
+		free(b[i]);
+	zns_queue_exit(mq);
+	return NULL;
+}
+
+START_TEST(test_owned_no_lock)
+{
+	struct timespec ts = { 0, 1000000 };
+	static struct held h;
+	unsigned int i, done = 0;
+	pthread_t th;
+
+	memset(&h, 0, sizeof(h));
+	order = 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, held_owner, &h), 0);
+	while (!__atomic_load_n(&h.warm, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&h.done, __ATOMIC_ACQUIRE))
+		sched_yield();
+	zns_zoned_test_lock(zt, 1);
+	__atomic_store_n(&h.go, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 3000 && !done; i++) {	/* 3 s at most */
+		done = __atomic_load_n(&h.done, __ATOMIC_ACQUIRE);
+		nanosleep(&ts, NULL);
+	}
+	zns_zoned_test_lock(zt, 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_msg(done, "the owner's writes waited for the table's lock");
+	ck_assert_uint_eq(h.errors, 0);
+	check_landed(h.w, 128, h.w[0].lba, 1, 7000);
+}
+END_TEST
+#endif
 
 /* ------------------------------------------------------------- appends -- */
 
@@ -1364,6 +1564,10 @@ int main(void)
 	tcase_add_test(t, test_ordered_depth);
 	tcase_add_test(t, test_full_queue);
 	tcase_add_test(t, test_threads);
+	tcase_add_test(t, test_owned_zones);
+#ifdef ZNS_ZONED_TESTING
+	tcase_add_test(t, test_owned_no_lock);
+#endif
 	tcase_add_test(t, test_appends_tile);
 	tcase_add_test(t, test_full_queue_append);
 	tcase_add_test(t, test_tokens);
