@@ -126,6 +126,8 @@ struct zz_zone {
 					 * touches it, | OWN_BUSY while that
 					 * thread may be at it */
 	struct zz_pool *cache;		/* the owner's cache of free lists */
+	struct zz_pool *pool;		/* where its requests come from: @cache
+					 * while @own is set, else the table's */
 	unsigned int frags;		/* append pieces in flight */
 	struct zns_queue *q;		/* the queue the zone's requests use */
 	struct zz_req *head, *tail;	/* writes waiting */
@@ -242,10 +244,9 @@ static inline void tu(struct zns_zoned *zt, const struct zz_zone *z)
 		zz_unlock(zt);
 }
 
-static inline struct zz_pool *pool(struct zns_zoned *zt,
-				   const struct zz_zone *z)
+static inline struct zz_pool *pool(const struct zz_zone *z)
 {
-	return fast(z) ? z->cache : &zt->shared;
+	return z->pool;
 }
 
 /* Move up to @n entries of a free list (linked by @field) from @from to
@@ -282,9 +283,9 @@ static void trade(struct zns_zoned *zt, struct zz_pool *c)
 	zz_unlock(zt);
 }
 
-static struct zz_req *get_req(struct zns_zoned *zt, struct zz_zone *z)
+static inline struct zz_req *get_req(struct zns_zoned *zt, struct zz_zone *z)
 {
-	struct zz_pool *p = pool(zt, z);
+	struct zz_pool *p = pool(z);
 	struct zz_req *r;
 
 	if (!p->reqs && p != &zt->shared)
@@ -299,9 +300,10 @@ static struct zz_req *get_req(struct zns_zoned *zt, struct zz_zone *z)
 	return r;
 }
 
-static void put_req(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *r)
+static inline void put_req(struct zns_zoned *zt, struct zz_zone *z,
+			   struct zz_req *r)
 {
-	struct zz_pool *p = pool(zt, z);
+	struct zz_pool *p = pool(z);
 
 	r->next = p->reqs;
 	p->reqs = r;
@@ -354,7 +356,7 @@ static struct zz_vec *get_vec(struct zns_zoned *zt, struct zz_pool *p)
 static void put_vec(struct zns_zoned *zt, struct zz_zone *z,
 		    struct zz_vec *v)
 {
-	struct zz_pool *p = pool(zt, z);
+	struct zz_pool *p = pool(z);
 
 	v->next = p->vecs;
 	p->vecs = v;
@@ -435,7 +437,8 @@ static void untake_token(struct zns_zoned *zt, struct zz_zone *z, uint8_t was,
 /* What is known written reaches @end (a completion, or a write pointer
  * that counts against the capacity); a zone written to its capacity is
  * Full and gives its token back (one with a ZRWA when it is finished). */
-static void note_acked(struct zns_zoned *zt, struct zz_zone *z, uint64_t end)
+static inline void note_acked(struct zns_zoned *zt, struct zz_zone *z,
+			      uint64_t end)
 {
 	if (end > z->acked)
 		ZSET(z->acked, end);
@@ -512,7 +515,7 @@ static int send_writes(struct zns_zoned *zt, struct zz_zone *z, uint32_t max)
 	uint64_t lba;
 	int rc;
 
-	vec = zt->merge && r->next ? get_vec(zt, pool(zt, z)) : NULL;
+	vec = zt->merge && r->next ? get_vec(zt, pool(z)) : NULL;
 	iov = vec ? vec->iov : &one;
 	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
 	if (niov == 1)
@@ -1346,12 +1349,16 @@ static int idle_now(const struct zz_zone *z)
 /* The owner's call on its zone @z ends (@me: its queue): an idle zone is
  * marked idle, for a collector to take (or, when a reset ended the
  * ownership, given back to the table). The last thing the call does to
- * the zone. */
-static void own_end(struct zz_zone *z, uintptr_t me)
+ * the zone. A call nested in a callback may have marked it already, and a
+ * collector taken it since: then the zone is not touched. */
+static void own_end(struct zns_zoned *zt, struct zz_zone *z,
+		    uintptr_t me)
 {
-	if (!idle_now(z))
+	if (ZGET(z->own) != (me | OWN_BUSY) || !idle_now(z))
 		return;
 	z->q = NULL;
+	if (!z->owner)
+		z->pool = &zt->shared;
 	__atomic_store_n(&z->own, z->owner ? me : 0, __ATOMIC_RELEASE);
 }
 
@@ -1362,7 +1369,7 @@ static void zz_done(void *user, int status, uint64_t result)
 	struct zz_zone *z = &zt->z[r->zone];
 	struct zz_append *ap = NULL;
 	/* an owned zone is its owner's alone until own_end(), at the end */
-	struct zz_pool *p = pool(zt, z);
+	struct zz_pool *p = pool(z);
 	uintptr_t mine = fast(z) ? (uintptr_t)r->q : 0;
 
 	zl(zt, z);
@@ -1403,7 +1410,7 @@ static void zz_done(void *user, int status, uint64_t result)
 		if (cb)
 			cb(u, st, lba, nlb);
 		if (mine)
-			own_end(z, mine);
+			own_end(zt, z, mine);
 		return;
 	}
 	if (chain) {	/* one command's requests, or several (ZRWA) */
@@ -1430,7 +1437,7 @@ static void zz_done(void *user, int status, uint64_t result)
 	if (!z->busy && !z->head && !z->frags && !z->fenced && !z->firing)
 		z->q = NULL;	/* the zone may move to another queue */
 	if (mine)
-		own_end(z, mine);
+		own_end(zt, z, mine);
 	else
 		zz_unlock(zt);
 	while (ap) {
@@ -1491,7 +1498,7 @@ static int end(struct zns_zoned *zt, struct zz_zone *z, int rc)
 	uintptr_t w = ZGET(z->own);
 
 	if (w)
-		own_end(z, w & ~OWN_BUSY);
+		own_end(zt, z, w & ~OWN_BUSY);
 	else
 		zz_unlock(zt);
 	return rc;
@@ -1542,6 +1549,7 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 			zz_unlock(zt);
 			return zns_fail(-EBUSY, in_flight);
 		}
+		z->pool = &zt->shared;
 	} else if (w) {	/* @q's own, given back idle by release() */
 		__atomic_store_n(&z->own, me | OWN_BUSY, __ATOMIC_RELAXED);
 		zz_unlock(zt);
@@ -1651,13 +1659,13 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (z->state == NVME_ZNS_ZS_FULL ||
 	    z->acked + z->queued + nlb > z->zslba + z->zcap)
 		return end(zt, z, zns_fail(-ENOSPC, "zns_zoned_append: past the zone's capacity"));
-	ap = get_ap(zt, pool(zt, z));
+	ap = get_ap(zt, pool(z));
 	if (!ap)
 		return end(zt, z, zns_fail(-EBUSY, "zns_zoned: every append record is in use: reap, then retry"));
 	was = z->state;
 	took = take_token(zt, z);
 	if (took < 0) {
-		put_ap(zt, pool(zt, z), ap);
+		put_ap(zt, pool(z), ap);
 		return end(zt, z, took);
 	}
 	ap->cb = cb;
@@ -1698,7 +1706,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		break;
 	}
 	if (!ap->left) {	/* nothing went out: as if never called */
-		put_ap(zt, pool(zt, z), ap);
+		put_ap(zt, pool(z), ap);
 		if (!z->frags)
 			untake_token(zt, z, was, took);
 		if (!z->frags && !z->busy && !z->head)
@@ -1869,8 +1877,10 @@ int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
 			ZSET(z->active, 1);
 			zt->tokens -= zt->limited ? 1 : 0;
 			z->cache = q ? cache_for(zt, q) : NULL;
-			if (z->cache)	/* from now on @q's thread's alone */
+			if (z->cache) {	/* from now on @q's thread's alone */
+				z->pool = z->cache;
 				__atomic_store_n(&z->own, (uintptr_t)q, __ATOMIC_RELEASE);
+			}
 			zz_unlock(zt);
 			*zone = (uint32_t)i;
 			return 0;
@@ -1914,6 +1924,7 @@ int zns_zoned_release(struct zns_zoned *zt, uint32_t zone)
 		zz_unlock(zt);
 		return zns_fail(-EINVAL, "zns_zoned_release: the zone was not allocated, or was written: reset it instead");
 	}
+	z->pool = &zt->shared;
 	ZSET(z->claimed, 0);
 	z->owner = NULL;
 	give_token(zt, z);
@@ -1976,6 +1987,8 @@ static int alloc_table(struct zns_zoned *zt, uint32_t nreq)
 	uint32_t i, naps = nreq / 4 + 1;
 
 	zt->z = calloc(zt->nr_zones, sizeof(*zt->z));
+	for (i = 0; zt->z && i < zt->nr_zones; i++)
+		zt->z[i].pool = &zt->shared;
 	zt->reqs = calloc(nreq, sizeof(*zt->reqs));
 	zt->aps = calloc(naps, sizeof(*zt->aps));
 	zt->vecs = calloc(NR_VECS, sizeof(*zt->vecs));
