@@ -98,19 +98,14 @@ static void put_done(void *user, int status, uint64_t lba, uint32_t nlb)
 	free(p);
 }
 
-/* An Empty zone that is not retired, from @from on. */
+/* An Empty zone from @from on, handed to the store's queue with its
+ * active token: its writes and completions take no lock, and no other
+ * queue writes there (waiting for a token when every one is held). */
 static int next_empty_zone(struct store *s, uint32_t from, uint32_t *zone)
 {
-	struct zns_zoned_zone z;
-	uint32_t i, n = zns_zoned_nr_zones(s->zt);
-
-	for (i = from; i < n; i++)
-		if (!zns_zoned_info(s->zt, i, &z) && !z.retired &&
-		    z.state == NVME_ZNS_ZS_EMPTY && z.queued == 0) {
-			*zone = i;
-			return 0;
-		}
-	return -ENOSPC;
+	if (from >= zns_zoned_nr_zones(s->zt))
+		return -ENOSPC;
+	return zns_zoned_alloc(s->zt, s->q, from, 0, ZNS_ZONED_WAIT, zone);
 }
 
 static void reap(struct store *s, unsigned int min)
