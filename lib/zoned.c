@@ -585,7 +585,7 @@ static int issue_zrwa(struct zns_zoned *zt, struct zz_zone *z)
  * first; from zns_zoned_write() a full queue refuses it, and the caller
  * takes the write back (returns the queue's error, the writes still first
  * in the FIFO) when nothing of the zone is in flight. */
-static int issue_next(struct zns_zoned *zt, struct zz_zone *z)
+static inline int issue_next(struct zns_zoned *zt, struct zz_zone *z)
 {
 	if (!z->head || z->fenced)
 		return 0;
@@ -1351,8 +1351,8 @@ static int idle_now(const struct zz_zone *z)
  * ownership, given back to the table). The last thing the call does to
  * the zone. A call nested in a callback may have marked it already, and a
  * collector taken it since: then the zone is not touched. */
-static void own_end(struct zns_zoned *zt, struct zz_zone *z,
-		    uintptr_t me)
+static inline void own_end(struct zns_zoned *zt, struct zz_zone *z,
+			   uintptr_t me)
 {
 	if (ZGET(z->own) != (me | OWN_BUSY) || !idle_now(z))
 		return;
@@ -1493,7 +1493,7 @@ static int open_zrwa(struct zns_zoned *zt, struct zz_zone *z,
 
 /* The end of a call begin() let through: the lock, or for the caller's
  * own zone, idle again when nothing of it is in flight. */
-static int end(struct zns_zoned *zt, struct zz_zone *z, int rc)
+static inline int end(struct zns_zoned *zt, struct zz_zone *z, int rc)
 {
 	uintptr_t w = ZGET(z->own);
 
@@ -1513,11 +1513,14 @@ static int end(struct zns_zoned *zt, struct zz_zone *z, int rc)
  * time. */
 static const char *const not_yours =
 	"zns_zoned: zns_zoned_alloc() gave the zone to another queue: only that queue writes or appends to it until it is reset or released";
+static const char *const retired_zone =
+	"zns_zoned: the zone went offline or read-only and is retired";
 static const char *const in_flight =
 	"zns_zoned: requests to the zone are waiting or in flight: reset or finish it once they complete";
 
-static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
-		 int write, struct zz_zone **zp)
+static inline __attribute__((always_inline)) int
+begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone, int write,
+      struct zz_zone **zp)
 {
 	uintptr_t me = (uintptr_t)q, w;
 	struct zz_zone *z;
@@ -1532,8 +1535,12 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	w = __atomic_load_n(&z->own, __ATOMIC_ACQUIRE);
 	if (w == (me | OWN_BUSY) ||
 	    (w == me && __atomic_compare_exchange_n(&z->own, &w, me | OWN_BUSY, 0,
-						    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)))
-		goto checks;
+						    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))) {
+		if (z->retired)	/* its owner and queue are @q or none */
+			return end(zt, z, zns_fail(-EROFS, retired_zone));
+		*zp = z;
+		return 0;
+	}
 	zz_lock(zt);
 	w = __atomic_load_n(&z->own, __ATOMIC_ACQUIRE);
 	if (w && (w & ~OWN_BUSY) != me) {	/* another queue's own zone */
@@ -1554,9 +1561,8 @@ static int begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		__atomic_store_n(&z->own, me | OWN_BUSY, __ATOMIC_RELAXED);
 		zz_unlock(zt);
 	}
-checks:
 	if (z->retired)
-		return end(zt, z, zns_fail(-EROFS, "zns_zoned: the zone went offline or read-only and is retired"));
+		return end(zt, z, zns_fail(-EROFS, retired_zone));
 	if (write && z->owner && z->owner != q)
 		return end(zt, z, zns_fail(-EPERM, not_yours));
 	if (z->q && z->q != q)
