@@ -507,17 +507,21 @@ static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
  * error, nothing changed (the writes stay first), when it refuses. */
 static int send_writes(struct zns_zoned *zt, struct zz_zone *z, uint32_t max)
 {
-	struct zz_req *r = z->head, *last, *m;
-	struct zz_vec *vec;
-	struct iovec one, *iov;
-	unsigned int niov;
-	uint32_t nlb;
+	struct zz_req *r = z->head, *last = r, *m;
+	struct zz_vec *vec = NULL;
+	struct iovec one, *iov = &one;
+	unsigned int niov = 1;
+	uint32_t nlb = r->nlb;
 	uint64_t lba;
 	int rc;
 
-	vec = zt->merge && r->next ? get_vec(zt, pool(z)) : NULL;
-	iov = vec ? vec->iov : &one;
-	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
+	if (zt->merge && r->next) {	/* writes behind it: one command */
+		vec = get_vec(zt, pool(z));
+		iov = vec ? vec->iov : &one;
+		last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
+	} else {
+		one.iov_base = (void *)(uintptr_t)r->buf;
+	}
 	if (niov == 1)
 		rc = zns_prep_write(r->q, zt->dev, iov[0].iov_base, z->wp, nlb,
 				    zz_done, r);
@@ -617,8 +621,9 @@ static uint64_t report_wp(const struct zz_req *r, uint8_t *state)
  * is none): decide each write's outcome. A write below @wp landed; one
  * that @wp cuts landed in part (its length says how much). The writes are
  * kept, callbacks still to run, until release_chain(). */
-static void settle_chain(struct zns_zoned *zt, struct zz_zone *z,
-			 struct zz_req *head, int status, uint64_t wp)
+static inline __attribute__((always_inline)) void
+settle_chain(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *head,
+	     int status, uint64_t wp)
 {
 	struct zz_req *m;
 	uint64_t end = head->lba;
