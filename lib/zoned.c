@@ -327,8 +327,7 @@ static struct zz_append *get_ap(struct zns_zoned *zt, struct zz_pool *p)
 	return ap;
 }
 
-/* From a call that does not hold the lock, @p may be the table's: the
- * caller says whether it must be taken. */
+/* The caller holds the lock when @p is the table's. */
 static void put_ap(struct zns_zoned *zt, struct zz_pool *p,
 		   struct zz_append *ap)
 {
@@ -503,8 +502,9 @@ static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
 }
 
 /* Send the writes at the head of @z's FIFO as one command of at most @max
- * blocks at the cursor. Called with the lock held. Returns the queue's
- * error, nothing changed (the writes stay first), when it refuses. */
+ * blocks at the cursor. Called under the lock (an owned zone: on its
+ * owner's thread, without). Returns the queue's error, nothing changed
+ * (the writes stay first), when it refuses. */
 static int send_writes(struct zns_zoned *zt, struct zz_zone *z, uint32_t max)
 {
 	struct zz_req *r = z->head, *last = r, *m;
@@ -584,8 +584,8 @@ static int issue_zrwa(struct zns_zoned *zt, struct zz_zone *z)
 }
 
 /* Send the next waiting writes of @z, if the zone is free to take them:
- * one command in flight per zone, or several within a ZRWA. Called with
- * the lock held. From a completion the slot just freed is there for the
+ * one command in flight per zone, or several within a ZRWA. Called as
+ * send_writes(). From a completion the slot just freed is there for the
  * first; from zns_zoned_write() a full queue refuses it, and the caller
  * takes the write back (returns the queue's error, the writes still first
  * in the FIFO) when nothing of the zone is in flight. */
@@ -1168,7 +1168,7 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
  * and tokens are given back). A flush goes when at least half the window,
  * or everything but less than a granule, waits to be flushed and nothing
  * is flushing; a refused one is tried again at the zone's next completion
- * or write. Called with the lock held. */
+ * or write. Called as send_writes(). */
 static void flush_due(struct zns_zoned *zt, struct zz_zone *z,
 		      struct zns_queue *q)
 {
