@@ -31,6 +31,11 @@ static int open_emu(const struct opts *o, struct zns_dev **dev)
 	eo.nr_zones = (uint32_t)(nz > 65536 ? 65536 : nz);
 	eo.max_open = eo.max_active = NULL_MAX_OPEN;
 	eo.mdts = eo.zasl = NULL_MAX_XFER;
+	if (o->zrwa) {	/* QEMU configuration c's: 64 KiB, 16 KiB granules */
+		eo.numzrwa = 8;
+		eo.zrwas = (64u << 10) >> NULL_LBA_SHIFT;
+		eo.zrwafg = (16u << 10) >> NULL_LBA_SHIFT;
+	}
 	rc = zns_dev_open_emu(&eo, dev);
 	if (rc) {
 		fprintf(stderr, "zns-bench: emulated device: %s (%s)\n",

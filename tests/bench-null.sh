@@ -80,6 +80,14 @@ grep -q '^  errors: 0$' "$t/o" && ! grep -q '0x41bc' "$t/o" &&
 	bad "layer under faults: $(cat "$t/o")"
 echo "ok: zone layer under faults: $(counts)"
 bare "$f3" write
+# the same with a ZRWA (the emulator given QEMU configuration c's: 64 KiB,
+# 16 KiB granules): several writes in flight per zone, each failed one sent
+# again to its own LBAs; no error, every block where its completion said
+faulted "$f3" write --verify --zrwa
+grep -q '^  errors: 0$' "$t/o" && ! grep -q '0x41bc' "$t/o" &&
+	grep -q ' 0 mismatches, 0 duplicated by the device, 0 reported failed but written' "$t/o" ||
+	bad "layer with a ZRWA under faults: $(cat "$t/o")"
+echo "ok: zone layer with a ZRWA under faults: $(counts)"
 # a path error that stays through the layer's three tries: errors only for
 # the writes that command carried (merged: at most the iodepth), none after
 # it, every block where its completion said
