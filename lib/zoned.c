@@ -33,8 +33,10 @@
  * lists). A zone zns_zoned_alloc() handed to a queue is that queue's
  * thread's alone (@own says so): its requests, completions and callbacks
  * take no lock; its requests, append records and vectors come from the
- * queue's own cache of the free lists, traded with the table in batches
- * under the lock; a token taken or given back takes the lock. While
+ * zone's own cache of the free lists, traded with the table in batches
+ * under the lock (and given back when the ownership ends: the zone's
+ * owner and the one that takes it meet on the zone's word, so the cache
+ * needs nothing more); a token taken or given back takes the lock. While
  * commands of the zone are in flight, nothing in its path is atomic but
  * plain loads and stores; a call that finds it idle marks it busy with one
  * compare-and-swap on the zone's own word, and the completion that leaves
@@ -108,10 +110,23 @@ struct zz_req {
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
 };
 
+/* Free requests, append records and vectors: the table's (under its lock)
+ * or an owned zone's own (its owner's thread's alone). */
+struct zz_pool {
+	struct zz_req *reqs;
+	struct zz_append *aps;
+	struct zz_vec *vecs;
+	unsigned int nreq, nap, nvec;	/* how many of each are here */
+	unsigned int out;		/* requests taken from here and not
+					 * given back (stored atomically) */
+};
+
 struct zz_zone {
 	uint64_t zslba, zcap;
 	uint64_t wp, acked, dwp, queued;
 	uint8_t state, active, fenced, retired, firing;
+	unsigned int apping;		/* an owner's completions running
+					 * append callbacks (not idle) */
 	uint8_t claimed;		/* handed out by zns_zoned_alloc() */
 	uint16_t busy;			/* commands of the zone in flight
 					 * (writes, actions, ZRWA commands) */
@@ -125,9 +140,10 @@ struct zz_zone {
 					 * else the queue whose thread alone
 					 * touches it, | OWN_BUSY while that
 					 * thread may be at it */
-	struct zz_pool *cache;		/* the owner's cache of free lists */
-	struct zz_pool *pool;		/* where its requests come from: @cache
+	struct zz_pool *pool;		/* where its requests come from: @zc
 					 * while @own is set, else the table's */
+	struct zz_pool zc;		/* an owned zone's cache, traded with
+					 * the table's lists in batches */
 	unsigned int frags;		/* append pieces in flight */
 	struct zns_queue *q;		/* the queue the zone's requests use */
 	struct zz_req *head, *tail;	/* writes waiting */
@@ -149,20 +165,6 @@ struct zz_span {
 	uint32_t nlb;
 };
 
-/* Free requests, append records and vectors: the table's (under its lock)
- * or a queue's cache (its thread's alone). */
-struct zz_pool {
-	struct zz_req *reqs;
-	struct zz_append *aps;
-	struct zz_vec *vecs;
-	unsigned int nreq, nap, nvec;	/* how many of each are here */
-	unsigned int out;		/* requests taken from here and not
-					 * given back (stored atomically) */
-	const struct zns_queue *q;	/* a cache: its queue */
-};
-
-#define MAX_CACHES	64		/* queues with zones of their own */
-
 struct zns_zoned {
 	char lock;			/* a spin lock, held for a few updates */
 	struct zns_dev *dev;
@@ -175,10 +177,9 @@ struct zns_zoned {
 	struct zz_vec *vecs;
 	uint8_t *rbufs;
 	struct zz_pool shared;		/* under the lock */
-	struct zz_pool *caches;		/* MAX_CACHES, @ncaches in use */
-	unsigned int ncaches;
 	unsigned int batch[3];		/* requests, append records, vectors a
-					 * cache takes from the table at once */
+					 * zone's cache takes from the table at
+					 * once */
 	int merge;			/* merge queued writes */
 	int zrwa;			/* open zones with a ZRWA */
 	uint32_t zrwa_tokens, zrwas, zrwafg;
@@ -364,15 +365,28 @@ static void put_vec(struct zns_zoned *zt, struct zz_zone *z,
 		trade(zt, p);
 }
 
-/* Requests taken and not given back, over the table and every cache. */
+/* Requests taken and not given back, over the table and every zone's
+ * cache. */
 static unsigned long outstanding(const struct zns_zoned *zt)
 {
 	unsigned long n = ZGET(zt->shared.out);
-	unsigned int i;
+	uint32_t i;
 
-	for (i = 0; i < ZGET(zt->ncaches); i++)
-		n += ZGET(zt->caches[i].out);
+	for (i = 0; i < zt->nr_zones; i++)
+		n += ZGET(zt->z[i].zc.out);
 	return n;
+}
+
+/* An owned zone goes back to the table (idle, under the lock): its cache's
+ * lists with it. */
+static void drain_cache(struct zns_zoned *zt, struct zz_zone *z)
+{
+	struct zz_pool *c = &z->zc;
+
+	MOVE(c, &zt->shared, reqs, nreq, next, c->nreq);
+	MOVE(c, &zt->shared, aps, nap, next, c->nap);
+	MOVE(c, &zt->shared, vecs, nvec, next, c->nvec);
+	z->pool = &zt->shared;
 }
 
 static void give_token(struct zns_zoned *zt, struct zz_zone *z)
@@ -1348,7 +1362,8 @@ static void fire_chain(struct zns_zoned *zt, struct zz_zone *z,
 
 static int idle_now(const struct zz_zone *z)
 {
-	return !z->busy && !z->head && !z->frags && !z->fenced && !z->firing;
+	return !z->busy && !z->head && !z->frags && !z->fenced && !z->firing &&
+	       !z->apping;
 }
 
 /* The owner's call on its zone @z ends (@me: its queue): an idle zone is
@@ -1362,9 +1377,14 @@ static inline void own_end(struct zns_zoned *zt, struct zz_zone *z,
 	if (ZGET(z->own) != (me | OWN_BUSY) || !idle_now(z))
 		return;
 	z->q = NULL;
-	if (!z->owner)
-		z->pool = &zt->shared;
-	__atomic_store_n(&z->own, z->owner ? me : 0, __ATOMIC_RELEASE);
+	if (z->owner) {
+		__atomic_store_n(&z->own, me, __ATOMIC_RELEASE);
+		return;
+	}
+	zz_lock(zt);
+	drain_cache(zt, z);
+	__atomic_store_n(&z->own, 0, __ATOMIC_RELEASE);
+	zz_unlock(zt);
 }
 
 static void zz_done(void *user, int status, uint64_t result)
@@ -1376,6 +1396,7 @@ static void zz_done(void *user, int status, uint64_t result)
 	/* an owned zone is its owner's alone until own_end(), at the end */
 	struct zz_pool *p = pool(z);
 	uintptr_t mine = fast(z) ? (uintptr_t)r->q : 0;
+	unsigned int apping = 0;
 
 	zl(zt, z);
 	if (r->kind == RQ_FRAG) {
@@ -1441,10 +1462,10 @@ static void zz_done(void *user, int status, uint64_t result)
 	}
 	if (!z->busy && !z->head && !z->frags && !z->fenced && !z->firing)
 		z->q = NULL;	/* the zone may move to another queue */
-	if (mine)
-		own_end(zt, z, mine);
-	else
+	if (!mine)
 		zz_unlock(zt);
+	else if ((apping = ap != NULL))
+		z->apping++;	/* its cache takes the records back */
 	while (ap) {
 		struct zz_append *nx = ap->next;
 
@@ -1455,6 +1476,10 @@ static void zz_done(void *user, int status, uint64_t result)
 		if (!mine)
 			zz_unlock(zt);
 		ap = nx;
+	}
+	if (mine) {
+		z->apping -= apping;
+		own_end(zt, z, mine);
 	}
 }
 
@@ -1561,7 +1586,7 @@ begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone, int write,
 			zz_unlock(zt);
 			return zns_fail(-EBUSY, in_flight);
 		}
-		z->pool = &zt->shared;
+		drain_cache(zt, z);
 	} else if (w) {	/* @q's own, given back idle by release() */
 		__atomic_store_n(&z->own, me | OWN_BUSY, __ATOMIC_RELAXED);
 		zz_unlock(zt);
@@ -1823,23 +1848,6 @@ static int find_cheapest(const struct zns_zoned *zt, const struct zns_queue *q,
 	return pick;
 }
 
-/* The cache of @q (created on first use), or NULL when MAX_CACHES queues
- * have one: then the zones handed to @q take the lock. Under the lock. */
-static struct zz_pool *cache_for(struct zns_zoned *zt,
-				 const struct zns_queue *q)
-{
-	unsigned int i;
-
-	for (i = 0; i < zt->ncaches; i++)
-		if (zt->caches[i].q == q)
-			return &zt->caches[i];
-	if (zt->ncaches == MAX_CACHES)
-		return NULL;
-	zt->caches[i].q = q;
-	ZSET(zt->ncaches, i + 1);
-	return &zt->caches[i];
-}
-
 /* Wait a little for a token: reap @q when it has commands in flight, else
  * let the other threads run. -EBUSY when nothing anywhere is in flight. */
 static int wait_token(struct zns_zoned *zt, struct zns_queue *q)
@@ -1887,9 +1895,8 @@ int zns_zoned_alloc(struct zns_zoned *zt, struct zns_queue *q, uint32_t first,
 			z->owner = q;
 			ZSET(z->active, 1);
 			zt->tokens -= zt->limited ? 1 : 0;
-			z->cache = q ? cache_for(zt, q) : NULL;
-			if (z->cache) {	/* from now on @q's thread's alone */
-				z->pool = z->cache;
+			if (q) {	/* from now on @q's thread's alone */
+				z->pool = &z->zc;
 				__atomic_store_n(&z->own, (uintptr_t)q, __ATOMIC_RELEASE);
 			}
 			zz_unlock(zt);
@@ -1935,7 +1942,8 @@ int zns_zoned_release(struct zns_zoned *zt, uint32_t zone)
 		zz_unlock(zt);
 		return zns_fail(-EINVAL, "zns_zoned_release: the zone was not allocated, or was written: reset it instead");
 	}
-	z->pool = &zt->shared;
+	if (w)
+		drain_cache(zt, z);
 	ZSET(z->claimed, 0);
 	z->owner = NULL;
 	give_token(zt, z);
@@ -2003,11 +2011,9 @@ static int alloc_table(struct zns_zoned *zt, uint32_t nreq)
 	zt->reqs = calloc(nreq, sizeof(*zt->reqs));
 	zt->aps = calloc(naps, sizeof(*zt->aps));
 	zt->vecs = calloc(NR_VECS, sizeof(*zt->vecs));
-	zt->caches = calloc(MAX_CACHES, sizeof(*zt->caches));
 	if (posix_memalign((void **)&zt->rbufs, 4096, (size_t)nreq * REPORT_LEN))
 		zt->rbufs = NULL;
-	if (!zt->z || !zt->reqs || !zt->aps || !zt->vecs || !zt->rbufs ||
-	    !zt->caches)
+	if (!zt->z || !zt->reqs || !zt->aps || !zt->vecs || !zt->rbufs)
 		return -ENOMEM;
 	for (i = 0; i < NR_VECS; i++)
 		zt->vecs[i].next = i + 1 < NR_VECS ? &zt->vecs[i + 1] : NULL;
@@ -2040,7 +2046,6 @@ static void free_table(struct zns_zoned *zt)
 	free(zt->reqs);
 	free(zt->aps);
 	free(zt->vecs);
-	free(zt->caches);
 	free(zt->rbufs);
 	free(zt);
 }

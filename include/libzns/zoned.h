@@ -311,12 +311,10 @@ int zns_zoned_finish(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * completions and callbacks take no lock; while commands of it are in
  * flight nothing on that path is atomic beyond plain loads and stores, and
  * a call that finds the zone idle marks it busy with one compare-and-swap
- * on the zone's own word. Requests come from @q's own cache, refilled from
- * the table in batches. Another queue's reset or finish takes the idle zone
- * from its owner with the same swap (-EBUSY while the owner has requests of
- * it); zns_zoned_info() reads it from any thread. The first 64 queues given
- * zones get a cache; zones handed to more queues take the table's lock as
- * zones nobody owns do.
+ * on the zone's own word. Requests come from the zone's own cache,
+ * refilled from the table in batches. Another queue's reset or finish takes
+ * the idle zone from its owner with the same swap (-EBUSY while the owner
+ * has requests of it); zns_zoned_info() reads it from any thread.
  *
  * When no token is free: without flags, -EBUSY. ZNS_ZONED_FINISH finishes
  * the active zone of the set with the least space left that nothing is
