@@ -475,7 +475,7 @@ static void *held_owner(void *arg)
 	struct held *h = arg;
 	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 16,
 				     .sq_thread_cpu = -1 };
-	struct zns_queue *mq;
+	struct zns_queue *mq = NULL;	/* zns_queue_exit(NULL) is -EINVAL */
 	uint8_t *b[128];
 	uint32_t zone;
 	unsigned int i;
