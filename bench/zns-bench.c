@@ -290,10 +290,11 @@ static int64_t take_seq(struct job *j, struct io *io)
 		return -1;
 	}
 	io->zone = (uint32_t)z;
-	io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
-	j->zone_issued[z] += j->nlb;
-	if (j->seq_lba)
+	if (j->seq_lba) {	/* a division: only when it is checked */
+		io->seq = (uint32_t)(j->zone_issued[z] / j->nlb);
 		stamp_append(io, j->zfirst + io->zone, io->seq);
+	}
+	j->zone_issued[z] += j->nlb;
 	return z;
 }
 

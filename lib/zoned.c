@@ -515,6 +515,24 @@ static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
 	return last;
 }
 
+/* Send the write @r alone at @z's cursor (not in the FIFO, or taken off
+ * it by the caller when this succeeds). As send_writes(). */
+static inline int send_one(struct zns_zoned *zt, struct zz_zone *z,
+			   struct zz_req *r)
+{
+	int rc = zns_prep_write(r->q, zt->dev, r->buf, z->wp, r->nlb, zz_done, r);
+
+	if (rc)
+		return rc;
+	r->vec = NULL;
+	r->niov = 1;
+	r->cmd_nlb = r->nlb;
+	r->lba = z->wp;
+	ZSET(z->wp, z->wp + r->nlb);
+	z->busy++;
+	return 0;
+}
+
 /* Send the writes at the head of @z's FIFO as one command of at most @max
  * blocks at the cursor. Called under the lock (an owned zone: on its
  * owner's thread, without). Returns the queue's error, nothing changed
@@ -529,13 +547,19 @@ static int send_writes(struct zns_zoned *zt, struct zz_zone *z, uint32_t max)
 	uint64_t lba;
 	int rc;
 
-	if (zt->merge && r->next) {	/* writes behind it: one command */
-		vec = get_vec(zt, pool(z));
-		iov = vec ? vec->iov : &one;
-		last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
-	} else {
-		one.iov_base = (void *)(uintptr_t)r->buf;
+	if (!zt->merge || !r->next) {	/* alone */
+		rc = send_one(zt, z, r);
+		if (!rc) {
+			z->head = r->next;
+			if (!z->head)
+				z->tail = NULL;
+			r->next = NULL;
+		}
+		return rc;
 	}
+	vec = get_vec(zt, pool(z));	/* writes behind it: one command */
+	iov = vec ? vec->iov : &one;
+	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
 	if (niov == 1)
 		rc = zns_prep_write(r->q, zt->dev, iov[0].iov_base, z->wp, nlb,
 				    zz_done, r);
@@ -1387,18 +1411,17 @@ static inline void own_end(struct zns_zoned *zt, struct zz_zone *z,
 	zz_unlock(zt);
 }
 
-static void zz_done(void *user, int status, uint64_t result)
+/* zz_done() past its common case: the lock for @z held (unless @mine, the
+ * owner's queue). */
+static __attribute__((noinline)) void
+done_rest(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *r,
+	  int status, uint64_t result, uintptr_t mine)
 {
-	struct zz_req *r = user, *chain = NULL;
-	struct zns_zoned *zt = r->zt;
-	struct zz_zone *z = &zt->z[r->zone];
+	struct zz_req *chain = NULL;
 	struct zz_append *ap = NULL;
-	/* an owned zone is its owner's alone until own_end(), at the end */
 	struct zz_pool *p = pool(z);
-	uintptr_t mine = fast(z) ? (uintptr_t)r->q : 0;
 	unsigned int apping = 0;
 
-	zl(zt, z);
 	if (r->kind == RQ_FRAG) {
 		fire_append(zt, r, status, result, &ap);
 		/* the last piece in flight of a fenced zone: ask the device
@@ -1481,6 +1504,46 @@ static void zz_done(void *user, int status, uint64_t result)
 		z->apping -= apping;
 		own_end(zt, z, mine);
 	}
+}
+
+static void zz_done(void *user, int status, uint64_t result)
+{
+	struct zz_req *r = user;
+	struct zns_zoned *zt = r->zt;
+	struct zz_zone *z = &zt->z[r->zone];
+	/* an owned zone is its owner's alone until own_end(), at the end */
+	uintptr_t mine = fast(z) ? (uintptr_t)r->q : 0;
+	zns_zoned_cb cb;
+	uint64_t lba;
+	uint32_t nlb;
+	void *u;
+
+	zl(zt, z);
+	if (r->kind != RQ_WRITE || status || r->next || z->zrwa == ZR_ON ||
+	    z->firing || z->fire_head) {
+		done_rest(zt, z, r, status, result, mine);
+		return;
+	}
+	/* the common case: one write (so no vector) that succeeded, of a
+	 * zone without a ZRWA and with no callback waiting to run. As
+	 * settle() and settle_chain() would, then the callback after the
+	 * lock: the zone's next command, sent first, comes after it */
+	cb = r->cb;
+	u = r->user;
+	lba = r->lba;
+	nlb = r->nlb;
+	z->busy--;
+	ZSET(z->queued, z->queued - nlb);
+	note_acked(zt, z, lba + nlb);
+	issue_next(zt, z);	/* cannot fail, as in done_rest() */
+	put_req(zt, z, r);
+	if (!z->busy && !z->head && !z->frags && !z->fenced)
+		z->q = NULL;
+	zu(zt, z);
+	if (cb)
+		cb(u, 0, lba, nlb);
+	if (mine)
+		own_end(zt, z, mine);
 }
 
 /* ----------------------------------------------------------- requests -- */
@@ -1648,18 +1711,23 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	r->user = user;
 	z->q = q;
 	ZSET(z->queued, z->queued + nlb);
-	if (z->tail)
-		z->tail->next = r;
-	else
-		z->head = r;
-	z->tail = r;
-	rc = issue_next(zt, z);
-	if (rc && z->busy) {	/* a completion of the zone sends it */
-		rc = 0;
-	} else if (rc) {	/* the zone was idle (so the FIFO holds only @r: a
-			 * completion always sends what waits) and the queue
-			 * is full: take the write back */
-		z->head = z->tail = NULL;
+	if (!z->head && !z->busy && z->zrwa == ZR_NONE && !z->fenced) {
+		rc = send_one(zt, z, r);	/* nothing before it */
+	} else {
+		if (z->tail)
+			z->tail->next = r;
+		else
+			z->head = r;
+		z->tail = r;
+		rc = issue_next(zt, z);
+		if (rc && z->busy)	/* a completion of the zone sends it */
+			rc = 0;
+		else if (rc)	/* the FIFO holds only @r: a completion
+				 * always sends what waits */
+			z->head = z->tail = NULL;
+	}
+	if (rc) {	/* the zone was idle and the queue is full: take the
+			 * write back */
 		ZSET(z->queued, z->queued - nlb);
 		untake_token(zt, z, was, took);
 		z->q = NULL;
