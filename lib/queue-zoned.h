@@ -17,4 +17,11 @@ int zns_prep_report_held(struct zns_queue *q, struct zns_dev *dev,
 			 uint64_t zslba, void *buf, uint32_t len, zns_cb cb,
 			 void *user);
 
+/* zns_prep_write() for a write whose handles, buffer and length (at most
+ * max_xfer) the zone layer checked already: the range and the format
+ * (no metadata) are checked here, the rest is not checked again. */
+int zns_prep_write_zoned(struct zns_queue *q, struct zns_dev *dev,
+			 const void *buf, uint64_t slba, uint32_t nlb,
+			 zns_cb cb, void *user);
+
 #endif /* LIBZNS_QUEUE_ZONED_H */

@@ -311,6 +311,25 @@ int zns_prep_write(struct zns_queue *q, struct zns_dev *dev, const void *buf,
 		       user);
 }
 
+/* queue-zoned.h: a write the zone layer has checked (the handles, the
+ * buffer, the length against max_xfer); the range and the format are still
+ * checked here. No call through the PLT, and no check made twice. */
+int zns_prep_write_zoned(struct zns_queue *q, struct zns_dev *dev,
+			 const void *buf, uint64_t slba, uint32_t nlb,
+			 zns_cb cb, void *user)
+{
+	int rc = zns_check_range(dev, slba, nlb);
+
+	if (unlikely(rc))
+		return rc;
+	if (unlikely(dev->md))
+		return zns_refuse_md();
+	if (unlikely(!slot_ready(q)))
+		return prep_io_slow(q, dev, buf, slba,
+				    nlb | (uint32_t)ZNS_OP_WRITE << 24, cb, user);
+	return put_io(q, dev, ZNS_OP_WRITE, buf, slba, nlb, cb, user);
+}
+
 ZNS_EXPORT
 int zns_prep_append(struct zns_queue *q, struct zns_dev *dev,
 		    const void *buf, uint64_t zslba, uint32_t nlb, zns_cb cb,

@@ -19,6 +19,11 @@
  * writes behind it. A resend whose first copy landed late meets Zone
  * Invalid Write, and the next report and the data show the first copy.
  *
+ * The common case takes a short path: a write that finds its zone idle
+ * goes out at once (send_one()), and the completion of one write that
+ * succeeded, with no callback of its zone waiting, is settled in zz_done()
+ * itself; everything else goes through done_rest().
+ *
  * The next command of a zone goes out before the callbacks of the one that
  * completed run (its queue slot was just freed, so it cannot be refused).
  * If a callback reaps and that command completes meanwhile, its callbacks
@@ -520,7 +525,8 @@ static struct zz_req *gather(struct zns_zoned *zt, struct zz_zone *z,
 static inline int send_one(struct zns_zoned *zt, struct zz_zone *z,
 			   struct zz_req *r)
 {
-	int rc = zns_prep_write(r->q, zt->dev, r->buf, z->wp, r->nlb, zz_done, r);
+	int rc = zns_prep_write_zoned(r->q, zt->dev, r->buf, z->wp, r->nlb,
+				      zz_done, r);
 
 	if (rc)
 		return rc;
@@ -1518,7 +1524,8 @@ static void zz_done(void *user, int status, uint64_t result)
 	uint32_t nlb;
 	void *u;
 
-	zl(zt, z);
+	if (!mine)
+		zz_lock(zt);
 	if (r->kind != RQ_WRITE || status || r->next || z->zrwa == ZR_ON ||
 	    z->firing || z->fire_head) {
 		done_rest(zt, z, r, status, result, mine);
@@ -1539,7 +1546,8 @@ static void zz_done(void *user, int status, uint64_t result)
 	put_req(zt, z, r);
 	if (!z->busy && !z->head && !z->frags && !z->fenced)
 		z->q = NULL;
-	zu(zt, z);
+	if (!mine)
+		zz_unlock(zt);
 	if (cb)
 		cb(u, 0, lba, nlb);
 	if (mine)
