@@ -183,8 +183,10 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 	}
 	if (o->size && !o->runtime_set)
 		o->runtime = 1e9;	/* until --size is transferred */
-	/* the null engine has no zones to report: bare commands only */
-	if (o->engine == ENGINE_NULL)
+	/* the null engine lands every append at its zone's start: bare
+	 * appends only (writes go through the zone layer, which starts every
+	 * zone of a null device Empty) */
+	if (o->engine == ENGINE_NULL && o->rw == RW_APPEND)
 		o->raw = 1;
 	return 0;
 }

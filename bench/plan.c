@@ -189,14 +189,14 @@ static int setup_queue(struct job *j, const struct opts *o)
 }
 
 /* Writes, appends and randrw's writes go through the zone layer unless
- * --raw (or on the null engine, which has no zones to report). */
+ * --raw (set for appends on the null engine). */
 int bench_open_layer(const struct opts *o, struct zns_dev *dev,
 		     struct zns_zoned **zt)
 {
 	int rc;
 
 	*zt = NULL;
-	if (o->raw || o->engine == ENGINE_NULL ||
+	if (o->raw ||
 	    (o->rw != RW_WRITE && o->rw != RW_APPEND && o->rw != RW_RANDRW))
 		return 0;
 	{

@@ -79,6 +79,12 @@ struct zns_dev {
 	struct zns_dev_info info;
 };
 
+/* A device from zns_dev_open_null(): no file and no emulator behind it. */
+static inline int zns_dev_is_null(const struct zns_dev *d)
+{
+	return d->fd < 0 && !d->emu;
+}
+
 /*
  * The rule the last failed call on this thread broke, for zns_last_error().
  * Set only on error paths, never cleared by a call that succeeds. The

@@ -1759,6 +1759,8 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 
 	if (rc)
 		return rc;
+	if (zns_dev_is_null(zt->dev))
+		return end(zt, z, zns_fail(-EOPNOTSUPP, "zns_zoned_append: a null device (zns_dev_open_null()) answers every append with its zone's start: the layer's appends need a device or the emulator"));
 	n = nlb ? (nlb + zt->zasl_nlb - 1) / zt->zasl_nlb : 0;
 	if (!buf || !nlb || n > MAX_FRAGS)
 		return end(zt, z, zns_fail(-EINVAL, "zns_zoned_append: buf is NULL, nlb is 0, or the append needs more than 64 pieces of zasl"));
@@ -2029,12 +2031,36 @@ int zns_zoned_release(struct zns_zoned *zt, uint32_t zone)
 
 /* ------------------------------------------------------- the table -- */
 
+/* A null device (zns_dev_open_null()) keeps no zones to report: every
+ * zone starts Empty, with the geometry's capacity. */
+static void rebuild_null(struct zns_zoned *zt)
+{
+	uint64_t zs = zt->in->zone_size, cap = zt->in->zone_cap;
+	uint32_t i;
+
+	if (!cap || cap > zs)
+		cap = zs;
+	for (i = 0; i < zt->nr_zones; i++) {
+		struct zz_zone *z = &zt->z[i];
+
+		z->zslba = i * zs;
+		z->zcap = cap;
+		z->state = NVME_ZNS_ZS_EMPTY;
+		z->dwp = z->wp = z->acked = z->settled = z->zslba;
+	}
+}
+
 static int rebuild(struct zns_zoned *zt)
 {
-	struct zns_zone *zz = calloc(zt->nr_zones, sizeof(*zz));
+	struct zns_zone *zz;
 	unsigned int nr = zt->nr_zones, i, active = 0, zrwa = 0;
 	int rc;
 
+	if (zns_dev_is_null(zt->dev)) {
+		rebuild_null(zt);
+		return 0;
+	}
+	zz = calloc(zt->nr_zones, sizeof(*zz));
 	if (!zz)
 		return -ENOMEM;
 	rc = zns_report_zones(zt->dev, 0, NVME_ZNS_ZRAS_REPORT_ALL, zz, &nr, NULL);

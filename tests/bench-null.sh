@@ -140,7 +140,7 @@ echo "ok: --size=64m, $ios IOs"
 # bad options: exit 2 and say why
 for args in "--bs=1000" "--bs=4q" "--iodepth=0" "--rw=scan" "--engine=spdk" \
 	"--iodepth_batch_complete_min=64 --iodepth=32" \
-	"--rw=write --iodepth=4 --max_open_zones=2" "--rw=write --iodepth=100 --numjobs=2" \
+	"--rw=write --raw --iodepth=4 --max_open_zones=2" "--rw=write --raw --iodepth=100 --numjobs=2" \
 	"--verify --rw=write --iodepth=2" "--zones=20000"; do
 	"$zb" --engine=null --runtime=0.1 $args > "$t/o" 2> "$t/err"
 	st=$?

@@ -151,7 +151,9 @@ typedef void (*zns_zoned_append_cb)(void *user, int status,
  * pointer it reports. A zone found open with a ZRWA keeps it and is
  * written through it, with ZNS_ZONED_ZRWA or without; blocks written
  * into its ZRWA above the write pointer before the crash are written
- * over.
+ * over. A null device (zns_dev_open_null()) has no zones to report: each
+ * starts Empty at its start, with the geometry's capacity, so that the
+ * layer's own cost can be measured on a ZNS_QUEUE_NULL queue.
  *
  * Return: 0; -EINVAL (NULL @dev or @ztp, bad @opts); -ENOMEM; -errno or an
  * NVMe status from the report.
@@ -246,7 +248,9 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  * Pieces the queue has no room for are not sent: the callback carries
  * -EBUSY and lists them at LBA ~0 (none sent: the call returns -EBUSY).
  *
- * Return: as zns_zoned_write(); -EINVAL also for a zone with a ZRWA.
+ * Return: as zns_zoned_write(); -EINVAL also for a zone with a ZRWA;
+ * -EOPNOTSUPP on a null device (zns_dev_open_null()), which answers every
+ * append with its zone's start.
  */
 int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		     const void *buf, uint32_t nlb, zns_zoned_append_cb cb,

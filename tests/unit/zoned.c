@@ -7,8 +7,8 @@
  * landed but reported failure, one that landed in part, one that did not
  * (sent again), one the device ran after reporting failure, and blocks
  * another writer put at the cursor, retired zones, the rebuild after a power loss, a full queue,
- * merging the writes waiting on a zone (and the same without merging), and
- * misuse.
+ * merging the writes waiting on a zone (and the same without merging), the
+ * layer on a null device, and misuse.
  */
 #include <check.h>
 #include <errno.h>
@@ -1503,6 +1503,85 @@ START_TEST(test_rebuild_after_power_loss)
 }
 END_TEST
 
+/* The layer on a null device (zns_dev_open_null(), a ZNS_QUEUE_NULL queue),
+ * which zns-bench times it on: every zone starts Empty at its start, writes
+ * go out in order and fill a zone to Full (its token back), a reset makes it
+ * Empty again; appends are refused (the null device answers each with its
+ * zone's start). */
+START_TEST(test_null_device)
+{
+	struct zns_dev_info in = { .lba_shift = 12, .nr_lbas = 8 * ZS,
+				   .zone_size = ZS, .zone_cap = ZC,
+				   .max_xfer = 512 << 10, .max_open = 4,
+				   .max_active = 4 };
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 16,
+				     .sq_thread_cpu = -1, .flags = ZNS_QUEUE_NULL };
+	struct zns_dev *nd;
+	struct zns_zoned *nz;
+	struct zns_queue *nq;
+	struct zns_zoned_zone zi;
+	struct wr w[40];
+	struct ar a;
+	uint8_t *b = stamped(5, 128);
+	unsigned int i;
+	uint64_t at;
+
+	ck_assert_int_eq(zns_dev_open_null(&in, &nd), 0);
+	ck_assert_int_eq(zns_zoned_open(nd, NULL, &nz), 0);
+	ck_assert_int_eq(zns_queue_init(&nq, &qo), 0);
+	ck_assert_uint_eq(zns_zoned_nr_zones(nz), 8);
+	ck_assert_int_eq(zns_zoned_info(nz, 3, &zi), 0);
+	ck_assert_uint_eq(zi.zslba, 3 * ZS);
+	ck_assert_uint_eq(zi.wp, 3 * ZS);
+	ck_assert_uint_eq(zi.zcap, ZC);
+	ck_assert_uint_eq(zi.state, NVME_ZNS_ZS_EMPTY);
+	memset(w, 0, sizeof(w));
+	order = 0;
+	for (i = 0; i < 40; i++)	/* more than the queue holds: in turns */
+		while (zns_zoned_write(nz, nq, 2, b, 1 + i % 3, wcb, &w[i]) == -EBUSY)
+			ck_assert_int_ge(zns_reap(nq, 1, -1), 0);
+	reap_all(nq);
+	for (at = 2 * ZS, i = 0; i < 40; at += w[i].nlb, i++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].order, i + 1);
+		ck_assert_uint_eq(w[i].lba, at);
+		ck_assert_uint_eq(w[i].nlb, 1 + i % 3);
+	}
+	ck_assert_int_eq(zns_zoned_info(nz, 2, &zi), 0);
+	ck_assert_uint_eq(zi.acked, at);
+	ck_assert_uint_eq(zi.state, NVME_ZNS_ZS_IMPL_OPEN);
+	ck_assert_uint_eq(zi.active, 1);
+	ck_assert_int_eq(zns_zoned_append(nz, nq, 4, b, 1, acb, &a), -EOPNOTSUPP);
+	ck_assert(strstr(zns_last_error(), "null device") != NULL);
+	ck_assert_int_eq(zns_zoned_info(nz, 4, &zi), 0);
+	ck_assert_uint_eq(zi.state, NVME_ZNS_ZS_EMPTY);
+	/* to its capacity: Full, its token back; then reset */
+	while (at + 128 <= 2 * ZS + ZC) {
+		ck_assert_int_eq(zns_zoned_write(nz, nq, 2, b, 128, NULL, NULL), 0);
+		at += 128;
+		reap_all(nq);
+	}
+	ck_assert_int_eq(zns_zoned_write(nz, nq, 2, b, (uint32_t)(2 * ZS + ZC - at), NULL, NULL), 0);
+	reap_all(nq);
+	ck_assert_int_eq(zns_zoned_info(nz, 2, &zi), 0);
+	ck_assert_uint_eq(zi.state, NVME_ZNS_ZS_FULL);
+	ck_assert_uint_eq(zi.active, 0);
+	ck_assert_int_eq(zns_zoned_write(nz, nq, 2, b, 1, wcb, &w[0]), -ENOSPC);
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(zns_zoned_reset(nz, nq, 2, wcb, &w[0]), 0);
+	reap_all(nq);
+	ck_assert_int_eq(w[0].status, 0);
+	ck_assert_int_eq(zns_zoned_info(nz, 2, &zi), 0);
+	ck_assert_uint_eq(zi.state, NVME_ZNS_ZS_EMPTY);
+	ck_assert_uint_eq(zi.wp, 2 * ZS);
+	ck_assert_int_eq(zns_queue_exit(nq), 0);
+	ck_assert_int_eq(zns_zoned_close(nz), 0);
+	zns_dev_close(nd);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_misuse)
 {
 	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 8,
@@ -1589,6 +1668,7 @@ int main(void)
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
 	tcase_add_test(t, test_rebuild_after_power_loss);
+	tcase_add_test(t, test_null_device);
 	tcase_add_test(t, test_misuse);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
