@@ -170,6 +170,8 @@ struct totals {
 	struct stats st;
 	double secs, cpu_usr, cpu_sys;
 	uint64_t ios;
+	int layer;			/* through the zone layer: */
+	struct zns_zoned_stats faults;	/* what it did after faults */
 };
 
 /* opts.c: 0 to run, else the exit status (0 after --help, 2 for a bad

@@ -127,11 +127,16 @@ static void print_json(const struct opts *o, const struct totals *t, int rc)
 	       "      \"verified\" : %" PRIu64 ",\n"
 	       "      \"verify_duplicates\" : %" PRIu64 ",\n"
 	       "      \"verify_late\" : %" PRIu64 ",\n"
+	       "      \"layer_doubtful\" : %" PRIu64 ",\n"
+	       "      \"layer_reports\" : %" PRIu64 ",\n"
+	       "      \"layer_landed\" : %" PRIu64 ",\n"
+	       "      \"layer_resent\" : %" PRIu64 ",\n"
 	       "      \"verify_errors\" : %" PRIu64 "\n    }\n  ]\n}\n",
 	       t->secs ? 100 * t->cpu_usr / t->secs / o->numjobs : 0,
 	       t->secs ? 100 * t->cpu_sys / t->secs / o->numjobs : 0,
 	       cpu_ns_per_io(t), t->secs, s->verified, s->verify_dup, s->verify_late,
-	       s->verify_bad);
+	       t->faults.doubtful, t->faults.reports, t->faults.landed,
+	       t->faults.resent, s->verify_bad);
 }
 
 static void print_text(const struct opts *o, const struct totals *t)
@@ -161,6 +166,11 @@ static void print_text(const struct opts *o, const struct totals *t)
 		if (s->err_status[k])
 			printf("    %#x %s: %" PRIu64 "\n", s->err_code[k],
 			       zns_status_str(s->err_code[k]), s->err_status[k]);
+	if (t->layer)
+		printf("  zone layer after faults: %" PRIu64 " writes in doubt, %" PRIu64
+		       " reports, %" PRIu64 " found landed, %" PRIu64 " sent again\n",
+		       t->faults.doubtful, t->faults.reports, t->faults.landed,
+		       t->faults.resent);
 	if (o->verify)
 		printf("  verify: %" PRIu64 " blocks checked, %" PRIu64 " mismatches,"
 		       " %" PRIu64 " duplicated by the device, %" PRIu64

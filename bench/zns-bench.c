@@ -756,6 +756,8 @@ int main(int argc, char **argv)
 		zns_queue_exit(jobs[i].q);
 	}
 	bench_sum(jobs, &o, &t);
+	t.faults.size = sizeof(t.faults);
+	t.layer = zt && !zns_zoned_get_stats(zt, &t.faults);
 	if (o.verify && (o.rw == RW_WRITE || o.rw == RW_APPEND))
 		verify_all(jobs, &o, &t.st);
 	bench_print(&o, &t, rc);

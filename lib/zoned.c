@@ -188,6 +188,7 @@ struct zns_zoned {
 	int merge;			/* merge queued writes */
 	int zrwa;			/* open zones with a ZRWA */
 	uint32_t zrwa_tokens, zrwas, zrwafg;
+	struct zns_zoned_stats st;	/* counts, added atomically */
 };
 
 /* ------------------------------------------------------------- helpers -- */
@@ -215,6 +216,20 @@ static inline void zz_unlock(struct zns_zoned *zt)
 #define ZSET(f, v)	__atomic_store_n(&(f), (v), __ATOMIC_RELAXED)
 
 #define OWN_BUSY	((uintptr_t)1)	/* queues are aligned: a free bit */
+
+/* Add @n to the table's count @f (struct zns_zoned_stats), from any
+ * thread: faults only, never the common path. */
+#define STAT(zt, f, n)	__atomic_add_fetch(&(zt)->st.f, (n), __ATOMIC_RELAXED)
+
+/* The writes of one command (linked by ->next). */
+static unsigned int count_reqs(const struct zz_req *m)
+{
+	unsigned int n = 0;
+
+	for (; m; m = m->next)
+		n++;
+	return n;
+}
 
 /* Is @z its owner's alone (no lock)? Stable during any call on it: it
  * changes only under the lock while the zone is idle, or by the owner. */
@@ -713,6 +728,7 @@ static int fence(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *w,
 		put_req(zt, z, rep);
 		return 0;
 	}
+	STAT(zt, reports, 1);
 	ZSET(z->fenced, 1);
 	return 1;
 }
@@ -849,6 +865,7 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 		zu(zt, z);
 		rest = proven(zt, w, wp, &part);
 		zl(zt, z);
+		STAT(zt, landed, count_reqs(w) - count_reqs(rest));
 	}
 	put_req(zt, z, rep);
 	if (rest && part)	/* landed in part: said so with what landed */
@@ -867,6 +884,7 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 				put_vec(zt, z, w->vec);
 				w->vec = NULL;
 			}
+			STAT(zt, resent, count_reqs(rest));
 			send_again(z, rest);
 			if (rest == w) {
 				if (wp != NO_WP)	/* below the capacity */
@@ -946,6 +964,7 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 		r->next = z->doubt;
 		z->doubt = r;
 		ZSET(z->fenced, 1);
+		STAT(zt, doubtful, 1);
 		return;
 	}
 	ZSET(z->queued, z->queued - r->nlb);
@@ -980,6 +999,7 @@ static int ask_appends(struct zns_zoned *zt, struct zz_zone *z,
 		put_req(zt, z, rep);
 		return -EBUSY;
 	}
+	STAT(zt, reports, 1);
 	return 0;
 }
 
@@ -1120,6 +1140,7 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		    transient(r->status) && r->tries < MAX_TRIES &&
 		    at + r->nlb <= z->zslba + z->zcap) {
 			r->tries++;	/* found nowhere: written again */
+			STAT(zt, resent, 1);
 			at += r->nlb;
 			r->next = NULL;
 			*redo = r;
@@ -1128,6 +1149,7 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		}
 		ZSET(z->queued, z->queued - r->nlb);
 		if (r->lba != ~0ull) {	/* it landed: the caller hears 0 */
+			STAT(zt, landed, 1);
 			ap->frags[r->frag].lba = r->lba;
 		} else if (!ap->status) {
 			ap->status = r->status;
@@ -1170,6 +1192,7 @@ static void redo_done(struct zns_zoned *zt, struct zz_zone *z,
 	}
 	r->status = status;
 	r->kind = RQ_FRAG;
+	STAT(zt, doubtful, 1);
 	r->next = z->redo;	/* all back in doubt, this one first */
 	z->doubt = r;
 	z->redo = NULL;
@@ -1262,6 +1285,8 @@ static struct zz_req *settle_zrwa(struct zns_zoned *zt, struct zz_zone *z,
 					      r->cmd_nlb, zz_done, r))) {
 			for (m = r; m; m = m->next)
 				m->tries++;
+			STAT(zt, doubtful, count_reqs(r));
+			STAT(zt, resent, count_reqs(r));
 			return NULL;	/* in flight again */
 		}
 	}
@@ -1350,8 +1375,11 @@ static struct zz_req *settle(struct zns_zoned *zt, struct zz_zone *z,
 	case RQ_WRITE:
 		if (z->zrwa == ZR_ON)
 			return settle_zrwa(zt, z, r, status);
-		if (status && ambiguous(status) && fence(zt, z, r, status))
-			return NULL;
+		if (status && ambiguous(status)) {
+			STAT(zt, doubtful, count_reqs(r));
+			if (fence(zt, z, r, status))
+				return NULL;
+		}
 		if (status && retiring(status))
 			ZSET(z->retired, 1);
 		if (status)
@@ -2218,6 +2246,20 @@ ZNS_EXPORT
 uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt)
 {
 	return zt ? zt->nr_zones : 0;
+}
+
+ZNS_EXPORT
+int zns_zoned_get_stats(const struct zns_zoned *zt, struct zns_zoned_stats *st)
+{
+	if (!zt || !st || st->size < sizeof(*st))
+		return zns_fail(-EINVAL, "zns_zoned_get_stats: zt or st is NULL, or st->size is not sizeof(struct zns_zoned_stats)");
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->doubtful = __atomic_load_n(&zt->st.doubtful, __ATOMIC_RELAXED);
+	st->reports = __atomic_load_n(&zt->st.reports, __ATOMIC_RELAXED);
+	st->landed = __atomic_load_n(&zt->st.landed, __ATOMIC_RELAXED);
+	st->resent = __atomic_load_n(&zt->st.resent, __ATOMIC_RELAXED);
+	return 0;
 }
 
 ZNS_EXPORT

@@ -187,6 +187,48 @@ int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
 		   struct zns_zoned_zone *info);
 
 /**
+ * struct zns_zoned_stats - what the zone layer did after faults
+ * @size: sizeof(struct zns_zoned_stats), set by the caller (the struct can
+ *        grow)
+ * @doubtful: writes and append pieces whose status left it unknown whether
+ *            they landed (the statuses of zns_zoned_write())
+ * @reports: one-zone reports the layer sent to find out
+ * @landed: of the doubtful, those the write pointer and their data showed
+ *          landed: their callbacks said 0
+ * @resent: writes and append pieces sent again: found not landed after a
+ *          fault that may pass, or failed with one in a zone with a ZRWA
+ *          (sent again to the same blocks)
+ * @rsvd: reserved, zero
+ *
+ * Counts over the whole table since zns_zoned_open(). A write counts once
+ * for each time it is in doubt or sent again; a merged command counts each
+ * write it carries.
+ */
+struct zns_zoned_stats {
+	size_t size;
+	uint64_t doubtful;
+	uint64_t reports;
+	uint64_t landed;
+	uint64_t resent;
+	uint64_t rsvd[4];
+};
+
+/**
+ * zns_zoned_get_stats() - what the zone layer did after faults
+ * @zt: the table
+ * @st: receives the counts; set @st->size to sizeof(*st) first
+ *
+ * What reached the caller is what its callbacks said; these counts say how
+ * often the layer had to find out whether writes landed, and what it found,
+ * for an engine's log, or a test that needs to know whether a fault reached
+ * the layer at all. Any thread may call it.
+ *
+ * Return: 0, or -EINVAL (NULL @zt or @st, @st->size below
+ * sizeof(struct zns_zoned_stats)).
+ */
+int zns_zoned_get_stats(const struct zns_zoned *zt, struct zns_zoned_stats *st);
+
+/**
  * zns_zoned_nr_zones() - zones in the table
  * @zt: the table
  *

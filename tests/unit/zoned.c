@@ -667,6 +667,23 @@ END_TEST
 
 /* ------------------------------------------------------------- faults -- */
 
+/* The table's fault counts (zns_zoned_get_stats()) are these. */
+static void stats_are(uint64_t doubtful, uint64_t reports, uint64_t landed,
+		      uint64_t resent)
+{
+	struct zns_zoned_stats st;
+
+	memset(&st, 0xff, sizeof(st));
+	st.size = sizeof(st);
+	ck_assert_int_eq(zns_zoned_get_stats(zt, &st), 0);
+	ck_assert_uint_eq(st.size, sizeof(st));
+	ck_assert_uint_eq(st.doubtful, doubtful);
+	ck_assert_uint_eq(st.reports, reports);
+	ck_assert_uint_eq(st.landed, landed);
+	ck_assert_uint_eq(st.resent, resent);
+	ck_assert_uint_eq(st.rsvd[0] | st.rsvd[1] | st.rsvd[2] | st.rsvd[3], 0);
+}
+
 static struct zns_emu_fault fault(uint32_t kind, int32_t status, uint32_t nth)
 {
 	struct zns_emu_fault f;
@@ -694,6 +711,7 @@ START_TEST(test_landed_but_failed)
 
 	memset(w, 0, sizeof(w));
 	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
+	stats_are(0, 0, 0, 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
 	for (i = 0; i < 8; i++) {
 		b[i] = stamped(50 + i, 2);
@@ -711,6 +729,8 @@ START_TEST(test_landed_but_failed)
 	/* read at the verdict */
 	ck_assert_uint_eq(in.device_wp, ZS * 5 + (_i ? 6 : 16));
 	ck_assert_uint_eq(in.acked, ZS * 5 + 16);
+	/* merged, the command in doubt carried seven writes, else one */
+	stats_are(_i ? 1 : 7, 1, _i ? 1 : 7, 0);
 }
 END_TEST
 
@@ -788,6 +808,10 @@ START_TEST(test_failed_no_cascade)
 	for (i = 8; i < 12; i++)
 		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
 	reap_all(q);
+	/* the command of seven writes (one without merging) failed once, or
+	 * four times: sent again after each but the last */
+	stats_are((merge ? 7 : 1) * (stuck ? 4 : 1), stuck ? 4 : 1, 0,
+		  (merge ? 7 : 1) * (stuck ? 3 : 1));
 	for (i = 0; i < 12; i++) {
 		ck_assert_uint_eq(w[i].calls, 1);
 		ck_assert_uint_eq(w[i].order, w[0].order + i);
@@ -935,6 +959,9 @@ START_TEST(test_append_doubt)
 	ck_assert_uint_eq(in.acked, end);
 	ck_assert_uint_eq(in.device_wp, end);
 	ck_assert_uint_eq(in.queued, 0);
+	/* two pieces in doubt, one report: one found, one lost (Internal
+	 * Error is not a status to send again after) */
+	stats_are(2, 1, 1, 0);
 	/* a piece held in flight while another is in doubt: the zone is
 	 * fenced until the held one completes; then both pieces of the long
 	 * append are listed where they went */
@@ -1604,6 +1631,14 @@ START_TEST(test_misuse)
 	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 129, wcb, w), -EINVAL);	/* > mdts */
 	ck_assert_int_eq(zns_zoned_append(zt, q, 0, b, 0, acb, &a), -EINVAL);
 	ck_assert_int_eq(zns_zoned_info(zt, 99, NULL), -EINVAL);
+	{
+		struct zns_zoned_stats st = { .size = sizeof(st) - 1 };
+
+		ck_assert_int_eq(zns_zoned_get_stats(zt, &st), -EINVAL);
+		ck_assert(strstr(zns_last_error(), "st->size") != NULL);
+		ck_assert_int_eq(zns_zoned_get_stats(NULL, &st), -EINVAL);
+		ck_assert_int_eq(zns_zoned_get_stats(zt, NULL), -EINVAL);
+	}
 	/* past the capacity: refused, nothing sent */
 	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 128, wcb, &w[0]), 0);
 	ck_assert_int_eq(zns_zoned_write(zt, q, 0, b, 128, wcb, &w[1]), 0);

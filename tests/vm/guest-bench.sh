@@ -115,6 +115,13 @@ lateness() {
 # IO fails either way; the queue-level counts (zns-fault-itest) stay
 # strict.
 open_note() { echo "NOTE: zone layer after a fault (open, issue 12, not enforced): $*"; }
+# layer_said: what the zone layer did after the fault (zns-bench's line from
+# zns_zoned_get_stats(): writes in doubt, reports, found landed, sent
+# again), for the row's line; empty for bare commands
+layer_said() {
+	l=$(sed -n 's/^  zone layer after faults: //p' "$t/o")
+	[ -z "$l" ] || echo "; the layer: $l"
+}
 # statuses: what the failed IOs of the last run said, from zns-bench's
 # error lines (" (0x371 Command Aborted By Host x2; ...)"), empty when none
 # failed
@@ -147,7 +154,7 @@ reset_once() {
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 0x41bc "$t/o" &&
 	   grep -q ' 0 mismatches' "$t/o" && [ "${ios:-0}" -gt 0 ]; then
 		echo "ok: zns-bench $rw${4:+ $4} through a controller reset: $ios IOs, $errs failed$(statuses)," \
-			"$(sed -n 's/^  verify: //p' "$t/o")"
+			"$(sed -n 's/^  verify: //p' "$t/o")$(layer_said)"
 		above "$errs"
 		lateness "$late"
 		return 0
@@ -214,12 +221,12 @@ path_run() {
 	   { [ -z "$extra" ] || grep -q ' 0 mismatches' "$t/o"; } &&
 	   { [ -n "$extra" ] || [ "$errs" -le 32 ]; } && [ "${ios:-0}" -gt 0 ]; then
 		echo "ok: zns-bench $rw with the tcp port gone for 3 s: $ios IOs, $errs failed$(statuses)," \
-			"$(sed -n 's/^  verify: //p' "$t/o")"
+			"$(sed -n 's/^  verify: //p' "$t/o")$(layer_said)"
 		[ -z "$extra" ] || above "$errs"
 		lateness "$late"
 	elif [ "$rw" = append ] && [ $st = 1 ] && [ -n "$errs" ] && [ "${ios:-0}" -gt 0 ] &&
 	     ! grep -q 'Invalid argument\|0x41bc' "$t/o" && grep -q '[1-9][0-9]* mismatches' "$t/o"; then
-		open_note "$rw with the tcp port gone: $(sed -n 's/^  verify: //p' "$t/o") $(head -c 600 "$t/err")"
+		open_note "$rw with the tcp port gone: $(sed -n 's/^  verify: //p' "$t/o")$(layer_said) $(head -c 600 "$t/err")"
 	else
 		bad "$rw with the tcp port gone: exit $st: $(tr '\n' ' ' < "$t/o") $(head -c 300 "$t/err")"
 	fi
