@@ -507,6 +507,16 @@ void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 	}
 	/* A full zone's write pointer is not valid (QEMU reports all ones). */
 	end = zone.state == NVME_ZNS_ZS_FULL ? zs + zone.zcap : zone.wp;
+	/* a zone the layer writes through a ZRWA: what completed above the
+	 * write pointer, less than a flush granule, is in the ZRWA (the
+	 * layer flushes whole granules): read it there too */
+	if (j->zt && zone.state != NVME_ZNS_ZS_FULL) {
+		struct zns_zoned_zone zi;
+
+		if (!zns_zoned_info(j->zt, (uint32_t)zabs, &zi) && zi.zrwa &&
+		    zi.acked > end)
+			end = zi.acked;
+	}
 	for (l = zs; l + j->nlb <= end; l += j->nlb) {
 		tot->verified++;
 		if (read_back(j, b, l)) {

@@ -38,7 +38,10 @@ echo "ok: every workload runs with the default options"
 for args in "--rw=randread" "--rw=write --iodepth=4" "--rw=append --iodepth=8" \
 	"--rw=randrw --iodepth=8" "--rw=reset --iodepth=4" "--rw=write --iodepth=4 --verify" \
 	"--rw=append --iodepth=8 --verify --zones=2" \
-	"--rw=write --bs=64k --iodepth=2 --zones=3 --size=56m --zonesize=16m --verify"; do
+	"--rw=write --bs=64k --iodepth=2 --zones=3 --size=56m --zonesize=16m --verify" \
+	"--rw=write --zrwa --iodepth=5 --zones=4 --zonesize=64m --verify"; do
+	# (the last: zones left part written, each with its last blocks in the
+	# ZRWA above the write pointer, less than a flush granule)
 	"$zb" --engine=emu --runtime=0.2 --output-format=json $args > "$t/o.json" 2> "$t/err" ||
 		{ bad "emu '$args' exited $?: $(cat "$t/err")"; continue; }
 	tr -d '\n ' < "$t/o.json" | grep -q '"total_err":0,' || bad "emu '$args' reported errors"
