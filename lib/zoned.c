@@ -1278,6 +1278,8 @@ static struct zz_req *settle_zrwa(struct zns_zoned *zt, struct zz_zone *z,
 {
 	struct zz_req *m, *h, *list = NULL, *tail = NULL;
 
+	if (status && ambiguous(status))
+		STAT(zt, doubtful, count_reqs(r));
 	if (status && transient(status) && !z->retired && r->tries < MAX_TRIES) {
 		if (!(r->vec ? zns_prep_writev(r->q, zt->dev, r->vec->iov, r->niov,
 					       r->lba, r->cmd_nlb, zz_done, r) :
@@ -1285,7 +1287,6 @@ static struct zz_req *settle_zrwa(struct zns_zoned *zt, struct zz_zone *z,
 					      r->cmd_nlb, zz_done, r))) {
 			for (m = r; m; m = m->next)
 				m->tries++;
-			STAT(zt, doubtful, count_reqs(r));
 			STAT(zt, resent, count_reqs(r));
 			return NULL;	/* in flight again */
 		}
