@@ -749,14 +749,29 @@ static int transient(int status)
 	       code == 0x371 || code == 0x007 || code == 0x1bc;
 }
 
-/* Read @nlb blocks at @lba, in pieces of at most max_xfer. */
+/* Read @nlb blocks at @lba, in pieces of at most max_xfer. A read that
+ * fails with a status that may pass is tried again, READ_TRIES times over
+ * about 0.4 s: the report before it got through, and a block the layer
+ * could not read is one it would take for unwritten (and write again). */
+#define READ_TRIES	5
 static int read_range(struct zns_zoned *zt, uint8_t *b, uint64_t lba,
 		      uint32_t nlb)
 {
+	static const long wait_ms[READ_TRIES] = { 0, 10, 40, 100, 250 };
+
 	while (nlb) {
 		uint32_t n = nlb < zt->max_nlb ? nlb : zt->max_nlb;
-		int rc = zns_read(zt->dev, b, lba, n);
+		int rc, i;
 
+		for (i = 0; i < READ_TRIES; i++) {
+			struct timespec ts = { 0, wait_ms[i] * 1000000L };
+
+			if (i)
+				nanosleep(&ts, NULL);
+			rc = zns_read(zt->dev, b, lba, n);
+			if (!rc || !transient(rc))
+				break;
+		}
 		if (rc)
 			return rc;
 		b += (size_t)n << zt->in->lba_shift;

@@ -912,6 +912,54 @@ START_TEST(test_foreign_blocks)
 }
 END_TEST
 
+/* A piece in doubt that landed, and the read of its zone's blocks after the
+ * report fails once (the fault still passing): the read is tried again, the
+ * piece is found where it landed and not written a second time. The same
+ * for a write: a failed read does not send again a write that landed. */
+START_TEST(test_doubt_read_fails)
+{
+	struct zns_emu_fault amb = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 2);
+	struct zns_emu_fault rd = fault(ZNS_EMU_FAIL, -EINTR, 1);
+	struct zns_zoned_zone in;
+	struct ar a[4];
+	struct wr w[4];
+	uint8_t *b[4];
+	unsigned int i;
+
+	memset(a, 0, sizeof(a));
+	memset(w, 0, sizeof(w));
+	amb.opcode = 0x7d;
+	rd.opcode = 0x02;
+	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &rd), 0);
+	for (i = 0; i < 4; i++) {
+		b[i] = stamped(600 + i, 2);
+		ck_assert_int_eq(zns_zoned_append(zt, q, 11, b[i], 2, acb, &a[i]), 0);
+	}
+	reap_all(q);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(a[i].calls, 1);
+		ck_assert_int_eq(a[i].status, 0);
+		ck_assert_uint_eq(tag_at(a[i].f[0].lba), 600 + i);
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 11, &in), 0);
+	ck_assert_uint_eq(in.device_wp, ZS * 11 + 8);	/* no second copy */
+	ck_assert_uint_eq(in.acked, ZS * 11 + 8);
+	stats_are(1, 1, 1, 0);
+	/* writes: the second command (three merged writes) lands but
+	 * reports -EINTR, the first read of the verdict fails */
+	amb.opcode = 0x01;
+	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &rd), 0);
+	write_check(w, 4, 12, ZS * 12, 2, 610);
+	ck_assert_int_eq(zns_zoned_info(zt, 12, &in), 0);
+	ck_assert_uint_eq(in.device_wp, ZS * 12 + 8);
+	stats_are(1 + 3, 2, 1 + 3, 0);
+	for (i = 0; i < 4; i++)
+		free(b[i]);
+}
+END_TEST
+
 /* Appends whose outcome is unknown: a piece that reports -EINTR but
  * landed, and one that fails with Internal Error without landing.
  * While a piece is in doubt the zone is fenced (new appends answer
@@ -1699,6 +1747,7 @@ int main(void)
 	tcase_add_test(t, test_alloc);
 	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
+	tcase_add_test(t, test_doubt_read_fails);
 	tcase_add_loop_test(t, test_late_append, 0, 2);
 	tcase_add_loop_test(t, test_zrwa_ordered, 0, 2);
 	tcase_add_test(t, test_zrwa_faults);
