@@ -19,7 +19,8 @@ int zns_prep_report_held(struct zns_queue *q, struct zns_dev *dev,
 
 /* zns_prep_write() for a write whose handles, buffer and length (at most
  * max_xfer) the zone layer checked already: the range and the format
- * (no metadata) are checked here, the rest is not checked again. */
+ * (no metadata) are checked here, the rest is not checked again. Every
+ * single-buffer write of the layer goes through it. */
 int zns_prep_write_zoned(struct zns_queue *q, struct zns_dev *dev,
 			 const void *buf, uint64_t slba, uint32_t nlb,
 			 zns_cb cb, void *user);

@@ -582,8 +582,8 @@ static int send_writes(struct zns_zoned *zt, struct zz_zone *z, uint32_t max)
 	iov = vec ? vec->iov : &one;
 	last = gather(zt, z, iov, vec ? MERGE_IOV : 1, max, &niov, &nlb);
 	if (niov == 1)
-		rc = zns_prep_write(r->q, zt->dev, iov[0].iov_base, z->wp, nlb,
-				    zz_done, r);
+		rc = zns_prep_write_zoned(r->q, zt->dev, iov[0].iov_base,
+					  z->wp, nlb, zz_done, r);
 	else
 		rc = zns_prep_writev(r->q, zt->dev, iov, niov, z->wp, nlb,
 				     zz_done, r);
@@ -1091,8 +1091,8 @@ static void redo_next(struct zns_zoned *zt, struct zz_zone *z,
 		r->next = NULL;
 		r->kind = RQ_REDO;
 		r->lba = z->redo_lba;
-		if (!zns_prep_write(r->q, zt->dev, r->buf, r->lba, r->nlb,
-				    zz_done, r)) {
+		if (!zns_prep_write_zoned(r->q, zt->dev, r->buf, r->lba,
+					  r->nlb, zz_done, r)) {
 			z->frags++;
 			return;
 		}
@@ -1298,8 +1298,8 @@ static struct zz_req *settle_zrwa(struct zns_zoned *zt, struct zz_zone *z,
 	if (status && transient(status) && !z->retired && r->tries < MAX_TRIES) {
 		if (!(r->vec ? zns_prep_writev(r->q, zt->dev, r->vec->iov, r->niov,
 					       r->lba, r->cmd_nlb, zz_done, r) :
-			       zns_prep_write(r->q, zt->dev, r->buf, r->lba,
-					      r->cmd_nlb, zz_done, r))) {
+			       zns_prep_write_zoned(r->q, zt->dev, r->buf, r->lba,
+						    r->cmd_nlb, zz_done, r))) {
 			for (m = r; m; m = m->next)
 				m->tries++;
 			STAT(zt, resent, count_reqs(r));
