@@ -7,6 +7,7 @@
 #define ZNS_TEST_EMU_LIKE_H
 
 #include <string.h>
+#include <time.h>
 #include <libzns.h>
 
 static inline void emu_like(const struct zns_dev_info *in, struct zns_emu_opts *o)
@@ -26,6 +27,32 @@ static inline void emu_like(const struct zns_dev_info *in, struct zns_emu_opts *
 		;
 	o->zdes = in->zdes;
 	o->nsid = in->nsid;
+}
+
+/*
+ * append-plug (the kernel's NVMe target over a zoned block device, Linux
+ * 6.12): a write at its zone's write pointer, sent right after appends to
+ * the zone, can fail with Internal Error without landing. A native zone
+ * append marks the zone's write plug dead; while the request of the write
+ * before it has not yet dropped its reference (its completion already
+ * reached the host; the guest CPU that runs the rest of it is stalled),
+ * the dead plug stays hashed with its old write pointer, and the block
+ * layer fails the next write (block/blk-zoned.c,
+ * blk_zone_wplug_handle_write()). Once that reference is gone the same
+ * write succeeds. The harnesses send it again after each of these waits
+ * in turn: nvmet_plug_wait(i) sleeps the i-th and returns 0, or returns
+ * -1 when there is none left.
+ */
+static inline int nvmet_plug_wait(unsigned int i)
+{
+	static const long wait_ms[] = { 1, 5, 20, 100, 500 };
+	struct timespec ts = { 0, 0 };
+
+	if (i >= sizeof(wait_ms) / sizeof(wait_ms[0]))
+		return -1;
+	ts.tv_nsec = wait_ms[i] * 1000000L;
+	nanosleep(&ts, NULL);
+	return 0;
 }
 
 #endif

@@ -22,8 +22,11 @@
  * accounted departure of QEMU 7.2 (zns-diff's full-wp: a Full zone's write
  * pointer reads all ones) is accepted; with ZNS_DIFF_NVMET, so are the
  * kernel's target's (zns-diff's zone-status and close-empty; its reads
- * are compared below the write pointer only, as everywhere here). Prints the operation counts; exits
- * 0, 1 (a divergence) or 77.
+ * are compared below the write pointer only, as everywhere here), and its
+ * append-plug (emu-like.h: a write right after appends fails without
+ * landing, and lands when sent again). Prints the operation counts; on a
+ * divergence, what differed and the thread's last operations; exits 0, 1
+ * (a divergence) or 77.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,7 +57,18 @@ static double end_at;
 static unsigned long appended;	/* appends in all batches */
 static int diverged;
 static int nvmet;		/* ZNS_DIFF_NVMET: the target's departures */
-static unsigned long zone_status, close_empty;	/* accounted (nvmet) */
+static unsigned long zone_status, close_empty, append_plug;	/* accounted (nvmet) */
+static enum op last_w[16 * ZONES_MAX];	/* per zone: its last append batch, write, reset or finish */
+
+/* the last operations of a thread, printed when it diverges */
+#define HIST		12
+struct hist {
+	enum op op;
+	uint32_t zone, nlb;
+	uint64_t lba;
+	int ra, rb;
+	double at;
+};
 
 struct thr {
 	unsigned int id, nzones;
@@ -63,6 +77,8 @@ struct thr {
 	unsigned long n[O_COUNT];
 	struct zns_queue *q;
 	uint8_t *wb, *rb1, *rb2;
+	struct hist h[HIST];
+	unsigned long nh;
 };
 
 static double now_s(void)
@@ -81,10 +97,43 @@ static uint32_t pick(struct thr *t, uint32_t n)
 	return (uint32_t)(t->rnd % n);
 }
 
+static double t_start;
+
+/* A divergence: what differed, then the thread's last operations, oldest
+ * first (the one that diverged is the last, unless it was an append batch
+ * or a report, which log themselves when done) */
+static void history(const struct thr *t)
+{
+	unsigned long i = t->nh > HIST ? t->nh - HIST : 0;
+
+	for (; i < t->nh; i++) {
+		const struct hist *h = &t->h[i % HIST];
+
+		fprintf(stderr, "  thread %u at %.6f s: zone %u, %s, LBA %#llx + %u: device %#x, model %#x\n",
+			t->id, h->at - t_start, h->zone, op_name[h->op],
+			(unsigned long long)h->lba, h->nlb, h->ra, h->rb);
+	}
+}
+
+static void remember(struct thr *t, enum op o, uint32_t zi, uint64_t lba, uint32_t nlb,
+		     int ra, int rb)
+{
+	struct hist *h = &t->h[t->nh++ % HIST];
+
+	h->op = o;
+	h->zone = zi;
+	h->lba = lba;
+	h->nlb = nlb;
+	h->ra = ra;
+	h->rb = rb;
+	h->at = now_s();
+}
+
 #define DIVERGE(t, z, what, ...) do {					\
 	fprintf(stderr, "FAIL: thread %u zone %u, %s: " what "\n", (t)->id,	\
 		(z), op_name[o], __VA_ARGS__);				\
-	__atomic_store_n(&diverged, 1, __ATOMIC_RELAXED);		\
+	if (!__atomic_exchange_n(&diverged, 1, __ATOMIC_RELAXED))	\
+		history(t);						\
 } while (0)
 
 static int report_one(struct zns_dev *d, uint64_t zs, struct zns_zone *z)
@@ -182,6 +231,17 @@ static void appends(struct thr *t, uint32_t zi, enum op o, unsigned long seq)
 	zns_submit(t->q);
 	while (zns_queue_inflight(t->q))
 		zns_reap(t->q, 1, -1);
+	{
+		uint32_t nlb = 0;
+		int st = 0;
+
+		for (i = 0; i < sent; i++) {
+			nlb += a[i].nlb;
+			if (!st)
+				st = a[i].status;
+		}
+		remember(t, o, zi, mz.wp, nlb, st, 0);
+	}
 	for (i = 0; i < sent; i++)
 		if (a[i].status) {
 			DIVERGE(t, zi, "append %u of %u: %s", i, sent, zns_status_str(a[i].status));
@@ -212,6 +272,7 @@ static void one(struct thr *t, unsigned long seq)
 	unsigned int r = pick(t, 96), acc = 0;
 	enum op o;
 	struct zns_zone mz;
+	uint64_t at = zs;
 	int ra = 0, rb = 0;
 
 	for (o = 0; o < O_COUNT - 1 && r >= acc + weight[o]; o++)
@@ -227,9 +288,22 @@ static void one(struct thr *t, unsigned long seq)
 	case O_WRITE_OFF:
 		stamp(t, t->wb, nlb, seq);
 		mz.wp += o == O_WRITE_OFF ? 1 : 0;
+		at = mz.wp;
 		if (mz.wp + nlb > zs + in->zone_size)
 			break;
 		ra = zns_write(dev, t->wb, mz.wp, nlb);
+		if (nvmet && o == O_WRITE && last_w[zi] == O_APPENDS &&
+		    zns_status_code(ra) == 0x006) {
+			/* append-plug (emu-like.h): counted once the same
+			 * write lands when sent again */
+			unsigned int i;
+
+			remember(t, o, zi, at, nlb, ra, 0);
+			for (i = 0; zns_status_code(ra) == 0x006 && !nvmet_plug_wait(i); i++)
+				ra = zns_write(dev, t->wb, mz.wp, nlb);
+			if (!ra)
+				__atomic_add_fetch(&append_plug, 1, __ATOMIC_RELAXED);
+		}
 		rb = zns_write(model, t->wb, mz.wp, nlb);
 		break;
 	case O_READ: {
@@ -239,6 +313,7 @@ static void one(struct thr *t, unsigned long seq)
 		uint64_t lba = zs + pick(t, (uint32_t)(in->zone_size - nlb));
 		uint64_t wp = mz.state == NVME_ZNS_ZS_FULL ? zs + mz.zcap : mz.wp;
 
+		at = lba;
 		ra = zns_read(dev, t->rb1, lba, nlb);
 		rb = zns_read(model, t->rb2, lba, nlb);
 		if (!ra && !rb && lba + nlb <= wp &&
@@ -261,6 +336,11 @@ static void one(struct thr *t, unsigned long seq)
 	default:
 		break;		/* the report below */
 	}
+	if (o == O_APPENDS || o == O_WRITE || o == O_RESET || o == O_FINISH)
+		last_w[zi] = o;
+	if (o != O_APPENDS)
+		remember(t, o, zi, at, o == O_WRITE || o == O_WRITE_OFF || o == O_READ ? nlb : 0,
+			 ra, rb);
 	if (ra != rb && nvmet && zns_status_code(ra) == 0x006 &&
 	    zns_status_code(rb) >= 0x1b8 && zns_status_code(rb) <= 0x1bf) {
 		__atomic_add_fetch(&zone_status, 1, __ATOMIC_RELAXED);
@@ -345,6 +425,8 @@ int main(void)
 		printf("SKIP: %u threads need %u zones within the active limit\n", nthr, nthr);
 		return 77;
 	}
+	for (i = 0; i < sizeof(last_w) / sizeof(last_w[0]); i++)
+		last_w[i] = O_RESET;	/* the threads' zones start reset */
 	emu_like(in, &o);
 	o.max_open = o.max_active = 0;	/* the threads' zones stay within */
 	o.zdes = 0;
@@ -374,7 +456,7 @@ int main(void)
 	}
 	printf("== zns-soak-itest: %s, %u threads x %u zones, %.0f s, seed %lu\n", path, nthr, per,
 	       secs, seed);
-	t0 = now_s();
+	t0 = t_start = now_s();
 	end_at = t0 + secs;
 	for (i = 0; i < nthr; i++)
 		pthread_create(&th[i], NULL, thr_main, &t[i]);
@@ -391,8 +473,8 @@ int main(void)
 	printf("; %lu appends), %s", appended,
 	       diverged ? "the device and the model diverged" : "0 divergences from the model");
 	if (nvmet)
-		printf("; accounted (zns-diff.c): zone-status %lu, close-empty %lu", zone_status,
-		       close_empty);
+		printf("; accounted (zns-diff.c): zone-status %lu, close-empty %lu, append-plug %lu",
+		       zone_status, close_empty, append_plug);
 	printf("\n");
 	for (i = 0; i < nthr; i++)
 		for (j = 0; j < per; j++)

@@ -35,6 +35,10 @@
  *                   to Empty on the target (as the kernel's zoned block
  *                   model does), to Closed on QEMU and the emulator; the
  *                   emulator's zone is reset to Empty to match.
+ *   append-plug     A write (or write zeroes) at the write pointer right
+ *                   after appends to its zone fails with Internal Error
+ *                   without landing, and lands when sent again (a race in
+ *                   the kernel's zone write plugging: emu-like.h).
  *
  * and the sequence keeps out of three things the target does its own way:
  * it stays within max_open - 1 zones (null_blk closes another implicitly
@@ -83,7 +87,8 @@ static const struct zns_dev_info *in;
 static unsigned int nz;
 static uint64_t rnd;
 static uint8_t *wbuf, *rb1, *rb2;
-static unsigned long long accounted[5];
+static unsigned long long accounted[6];
+static enum op last_w[MAXZ];	/* per zone: its last write, zeroes, append, reset or finish */
 static int nvmet;	/* ZNS_DIFF_NVMET: the kernel's target (below) */
 
 static uint64_t xr(void)
@@ -354,7 +359,7 @@ static int close_empty(void)
 
 static int one_seed(unsigned long seed, unsigned int ops)
 {
-	unsigned int step;
+	unsigned int step, i;
 
 	rnd = 0x9e3779b97f4a7c15ull ^ (seed * 0x2545f4914f6cdd1dull);
 	weight = weights[seed % 4 == 0];
@@ -362,6 +367,8 @@ static int one_seed(unsigned long seed, unsigned int ops)
 		printf("seed %lu: reset all failed\n", seed);
 		return 1;
 	}
+	for (i = 0; i < nz; i++)
+		last_w[i] = OP_RESET;
 	for (step = 0; step < ops; step++) {
 		struct step s;
 		unsigned int op, act;
@@ -372,7 +379,21 @@ static int one_seed(unsigned long seed, unsigned int ops)
 		counts(&op, &act, &impl);
 		memset(wbuf, (int)(seed + step), (size_t)MAXNLB * in->lba_size);
 		ra = run(real, &s, &la, rb1);
+		if (nvmet && (s.op == OP_WRITE || s.op == OP_ZEROES) &&
+		    last_w[s.zone] == OP_APPEND && zns_status_code(ra) == 0x006) {
+			/* append-plug (emu-like.h): counted once the same
+			 * write lands when sent again */
+			for (i = 0; zns_status_code(ra) == 0x006 && !nvmet_plug_wait(i); i++)
+				ra = run(real, &s, &la, rb1);
+			accounted[5] += !ra;
+		}
 		rb = run(emu, &s, &lb, rb2);
+		if (s.op == OP_WRITE || s.op == OP_ZEROES || s.op == OP_APPEND ||
+		    s.op == OP_RESET || s.op == OP_FINISH)
+			last_w[s.zone] = s.op;
+		else if (s.op == OP_ALL)
+			for (i = 0; i < nz; i++)
+				last_w[i] = OP_RESET;
 		if (ra == 0x41bd && rb == 0x41be && in->max_open != ZNS_NO_LIMIT &&
 		    op == in->max_open && act == in->max_active && !impl) {
 			accounted[1]++;
@@ -482,8 +503,8 @@ int main(int argc, char **argv)
 	       "full-wp %llu, open-limit %llu", argv[1], seeds, ops, accounted[0],
 	       accounted[1]);
 	if (nvmet)
-		printf(", unwritten-read %llu, zone-status %llu, close-empty %llu",
-		       accounted[2], accounted[3], accounted[4]);
+		printf(", unwritten-read %llu, zone-status %llu, close-empty %llu, "
+		       "append-plug %llu", accounted[2], accounted[3], accounted[4], accounted[5]);
 	printf("\n");
 	zns_dev_close(emu);
 	zns_dev_close(real);

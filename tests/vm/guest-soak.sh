@@ -7,8 +7,9 @@
 # (configuration e, 6.12), on it for half as long with the target's
 # departures accounted as zns-diff accounts them (ZNS_DIFF_NVMET: zone
 # errors answered as Internal Error, open zones with nothing written closing
-# to Empty). The guest suites run it for a minute; `make soak` for ten (on
-# QEMU only: that guest sets up no target).
+# to Empty, a write right after appends failing without landing and landing
+# when sent again). The guest suites run it for a minute; `make soak` for
+# ten (on QEMU only: that guest sets up no target).
 b=${1:?usage: guest-soak.sh BUILDDIR SECONDS}
 secs=${2:?}
 here=$(cd "$(dirname "$0")" && pwd)
