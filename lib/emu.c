@@ -518,9 +518,11 @@ static int check_write_state(const struct emu_zone *z)
 	}
 }
 
-/* Write, Write Zeroes and Zone Append. */
+/* Write, Write Zeroes and Zone Append. @hollow (ZNS_EMU_HOLLOW): the
+ * command is checked and moves the write pointer as usual, but its blocks
+ * read as never written. */
 static int do_write(struct zns_emu *e, const struct nvme_uring_cmd *c,
-		    int vec, uint64_t *result)
+		    int vec, uint64_t *result, int hollow)
 {
 	uint64_t slba = (uint64_t)c->cdw11 << 32 | c->cdw10;
 	uint32_t nlb = (c->cdw12 & 0xffff) + 1;
@@ -561,11 +563,11 @@ static int do_write(struct zns_emu *e, const struct nvme_uring_cmd *c,
 	rc = implicit_open(e, z);
 	if (rc)
 		return rc;
-	if (vec)
+	if (vec && !hollow)
 		rc = copy_vec(e, slba, nlb, (const struct iovec *)(uintptr_t)c->addr,
 			      c->data_len, 1);
 	else
-		rc = copy_data(e, slba, nlb, opcode == ZNS_OP_WRITE_ZEROES ?
+		rc = copy_data(e, slba, nlb, opcode == ZNS_OP_WRITE_ZEROES || hollow ?
 			       NULL : (void *)(uintptr_t)c->addr, 1);
 	if (rc)
 		return SC(0x006);	/* Internal Error: no memory */
@@ -1131,7 +1133,7 @@ static int exec_io(struct zns_emu *e, const struct nvme_uring_cmd *c,
 	case ZNS_OP_WRITE:
 	case ZNS_OP_WRITE_ZEROES:
 	case nvme_zns_cmd_append:
-		return do_write(e, c, vec, result);
+		return do_write(e, c, vec, result, 0);
 	case ZNS_OP_FLUSH:
 		return do_flush(e);
 	case nvme_zns_cmd_mgmt_send:
@@ -1274,6 +1276,12 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 		return -EINVAL;
 	case ZNS_EMU_LATE:
 		rc = keep_late(e, c, vec, x.after);
+		return rc ? rc : x.status;
+	case ZNS_EMU_HOLLOW:
+		if (c->nsid != e->o.nsid ||
+		    (c->opcode != ZNS_OP_WRITE && c->opcode != nvme_zns_cmd_append))
+			return x.status;	/* as ZNS_EMU_FAIL */
+		rc = do_write(e, c, vec, result, 1);
 		return rc ? rc : x.status;
 	case ZNS_EMU_REMOVE:
 	default:
@@ -1464,12 +1472,12 @@ static int add_fault(struct zns_emu *e, const struct zns_emu_fault *f)
 {
 	struct zns_emu_fault x = *f;
 
-	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_LATE)
+	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_HOLLOW)
 		return zns_fail(-EINVAL, "zns_emu_inject: unknown fault kind");
 	if (x.opcode > 0xff && x.opcode != ZNS_EMU_ANY)
 		return zns_fail(-EINVAL, "zns_emu_inject: opcode is above 0xff");
 	if ((x.kind == ZNS_EMU_FAIL || x.kind == ZNS_EMU_AMBIGUOUS ||
-	     x.kind == ZNS_EMU_LATE) && !x.status)
+	     x.kind == ZNS_EMU_LATE || x.kind == ZNS_EMU_HOLLOW) && !x.status)
 		return zns_fail(-EINVAL, "zns_emu_inject: a failing fault needs a non-zero status");
 	if (!x.nth)
 		x.nth = 1;
@@ -1509,7 +1517,7 @@ int zns_emu_power_cycle(struct zns_dev *dev)
 int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 {
 	static const char *const kinds[] = { "", "fail", "ambiguous", "offline",
-		"read-only", "delay", "power-loss", "remove", "no-path", "late" };
+		"read-only", "delay", "power-loss", "remove", "no-path", "late", "hollow" };
 	char buf[1024], *save = NULL, *item;
 	int rc = 0;
 
@@ -1530,7 +1538,7 @@ int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 			if (tok && !strcmp(tok, kinds[k]))
 				f.kind = k;
 		if (!f.kind)
-			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path, late)");
+			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path, late, hollow)");
 		while ((tok = strtok_r(NULL, ":", &s2))) {
 			char *eq = strchr(tok, '=');
 			long long v;

@@ -1042,9 +1042,12 @@ static unsigned int find_holes(const struct zz_zone *z, uint64_t wp,
 }
 
 /* Place the pieces in doubt: read each hole and find, block for block,
- * which piece's data is there. Runs without the lock (the zone is fenced:
- * nothing else touches its appends). A piece found gets its LBA in
- * r->lba, one not found keeps ~0. */
+ * which piece's data is there. A block that starts no piece is skipped:
+ * a device may count blocks as written that a failed command never wrote
+ * (QEMU moves the write pointer past an append it cancelled), and pieces
+ * that did land may follow them. Runs without the lock (the zone is
+ * fenced: nothing else touches its appends). A piece found gets its LBA
+ * in r->lba, one not found keeps ~0. */
 static void place_doubts(struct zns_zoned *zt, struct zz_req *doubt,
 			 const struct zz_span *h, unsigned int nh)
 {
@@ -1069,8 +1072,10 @@ static void place_doubts(struct zns_zoned *zt, struct zz_req *doubt,
 				    !memcmp(b + (at << shift), r->buf,
 					    (size_t)r->nlb << shift))
 					break;
-			if (!r)
-				break;	/* data nobody sent from here on */
+			if (!r) {
+				at++;	/* data nobody sent: look further */
+				continue;
+			}
 			r->lba = h[i].lba + at;
 			at += r->nlb;
 		}

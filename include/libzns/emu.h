@@ -123,6 +123,13 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 				   * the host gave up on that the device
 				   * still ran, as after a controller
 				   * reset or a broken fabrics connection */
+#define ZNS_EMU_HOLLOW		10 /* a write or append fails with @status,
+				   * yet the write pointer moves past the
+				   * blocks it would have written, which
+				   * read as never written: as QEMU does
+				   * with one whose transfer it cancelled
+				   * (Delete I/O SQ in a controller reset);
+				   * other commands: as ZNS_EMU_FAIL */
 
 /* @opcode of struct zns_emu_fault: any command. */
 #define ZNS_EMU_ANY		0xffff
@@ -130,7 +137,7 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 /**
  * struct zns_emu_fault - one fault to inject into an emulated device
  * @size: sizeof(struct zns_emu_fault)
- * @kind: ZNS_EMU_FAIL ... ZNS_EMU_LATE
+ * @kind: ZNS_EMU_FAIL ... ZNS_EMU_HOLLOW
  * @opcode: the IO opcode it applies to (0x01 write, 0x02 read, 0x7d zone
  *          append, 0x79 zone management send, ...), or ZNS_EMU_ANY
  * @nth: the fault fires on the @nth matching command from now (1: the next)

@@ -501,6 +501,54 @@ START_TEST(test_fault_late)
 }
 END_TEST
 
+/* A hollow write or append: it reports its status, its zone's write
+ * pointer moves past its blocks, which read as never written (zeros); a
+ * write off the pointer is still refused; on a read, it fails as
+ * ZNS_EMU_FAIL. From the environment too. */
+START_TEST(test_fault_hollow)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_HOLLOW, 0x01, 0x280);
+	struct zns_emu_opts o = base_opts();
+	struct zns_dev *d;
+	uint64_t lba = 0;
+	size_t i;
+
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	fill(31, 2 * 4096);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0), 2), 0x280);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 2);
+	ck_assert_int_eq(zns_read(dev, rbuf, zs(0), 2), 0);
+	for (i = 0; i < 2 * 4096; i++)
+		ck_assert_uint_eq(rbuf[i], 0);
+	/* the checks of the command it stands for still apply */
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0) + 3, 1), 0x41bc);
+	ck_assert_uint_eq(zone(0).wp, zs(0) + 2);
+	ck_assert_int_eq(zns_write(dev, buf, zs(0) + 2, 1), 0);	/* the fault was spent */
+	f = fault(ZNS_EMU_HOLLOW, 0x7d, -EINTR);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_append(dev, buf, zs(1), 3, &lba), -EINTR);
+	ck_assert_uint_eq(zone(1).wp, zs(1) + 3);
+	ck_assert_int_eq(zns_append(dev, buf, zs(1), 1, &lba), 0);
+	ck_assert_uint_eq(lba, zs(1) + 3);
+	ck_assert_int_eq(zns_read(dev, rbuf, zs(1), 3), 0);
+	for (i = 0; i < 3 * 4096; i++)
+		ck_assert_uint_eq(rbuf[i], 0);
+	f = fault(ZNS_EMU_HOLLOW, 0x02, 0x281);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_read(dev, rbuf, zs(1), 1), 0x281);
+	f = fault(ZNS_EMU_HOLLOW, 0x01, 0);	/* it needs a status */
+	ck_assert_int_eq(zns_emu_inject(dev, &f), -EINVAL);
+	setenv("ZNS_EMU_FAULTS", "hollow:op=0x7d:status=-4", 1);
+	ck_assert_int_eq(zns_dev_open_emu(&o, &d), 0);
+	unsetenv("ZNS_EMU_FAULTS");
+	ck_assert_int_eq(zns_append(d, buf, 0, 2, &lba), -EINTR);
+	ck_assert_int_eq(zns_append(d, buf, 0, 1, &lba), 0);
+	ck_assert_uint_eq(lba, 2);
+	zns_dev_close(d);
+}
+END_TEST
+
 START_TEST(test_fault_zone_states)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_OFFLINE, ZNS_EMU_ANY, 0);
@@ -1041,6 +1089,7 @@ int main(void)
 	tcase_add_test(t, test_fault_env);
 	tcase_add_test(t, test_file_persists);
 	tcase_add_test(t, test_fault_late);
+	tcase_add_test(t, test_fault_hollow);
 	tcase_add_test(t, test_power_loss);
 	tcase_add_test(t, test_kill);
 	tcase_add_loop_test(t, test_queue_modes, 0, 2);

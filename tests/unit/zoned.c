@@ -545,6 +545,31 @@ static void acb(void *user, int status, const struct zns_zoned_frag *f,
 	memcpy(a->f, f, nr * sizeof(*f));
 }
 
+/* Eight appends of two blocks to @zone, stamped @tag0 + i, all in flight
+ * together, then reaped: @b and @a filled. */
+static void append8(uint32_t zone, uint64_t tag0, uint8_t **b, struct ar *a)
+{
+	unsigned int i;
+
+	memset(a, 0, 8 * sizeof(*a));
+	for (i = 0; i < 8; i++) {
+		b[i] = stamped(tag0 + i, 2);
+		ck_assert_int_eq(zns_zoned_append(zt, q, zone, b[i], 2, acb, &a[i]), 0);
+	}
+	reap_all(q);
+}
+
+/* One append of append8() called back once with 0, its one fragment
+ * holding its stamp @tag. */
+static void appended(const struct ar *a, uint64_t tag)
+{
+	ck_assert_uint_eq(a->calls, 1);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->nr, 1);
+	ck_assert_uint_eq(tag_at(a->f[0].lba), tag);
+	ck_assert_uint_eq(tag_at(a->f[0].lba + 1), tag);
+}
+
 static int cmp_frag(const void *a, const void *b)
 {
 	const struct zns_zoned_frag *x = a, *y = b;
@@ -828,6 +853,47 @@ START_TEST(test_failed_no_cascade)
 }
 END_TEST
 
+/* A write that fails after its zone's write pointer moved past it, with
+ * nothing written (QEMU's Write Fault for a transfer it cancelled;
+ * ZNS_EMU_HOLLOW): eight writes of one block, the seven behind the first
+ * merged into one hollow command (_i 1: not merged, the second hollow).
+ * Those fail; the writes after them land behind the hollow blocks, each
+ * called back with where it is, nothing called landed where it is not. */
+START_TEST(test_write_hollow)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_HOLLOW, 0x280, 2);
+	struct wr w[12];
+	uint8_t *b[12];
+	unsigned int i, failed = _i ? 1 : 7;
+	uint64_t at = ZS * 6;
+
+	memset(w, 0, sizeof(w));
+	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	for (i = 0; i < 12; i++)
+		b[i] = stamped(90 + i, 1);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	reap_all(q);
+	for (i = 8; i < 12; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	reap_all(q);
+	for (i = 0; i < 12; i++, at++) {
+		ck_assert_uint_eq(w[i].calls, 1);
+		ck_assert_uint_eq(w[i].order, w[0].order + i);
+		if (i >= 1 && i < 1 + failed) {
+			ck_assert_int_eq(w[i].status, 0x280);
+			continue;
+		}
+		ck_assert_int_eq(w[i].status, 0);
+		ck_assert_uint_eq(w[i].lba, at);
+		ck_assert_uint_eq(tag_at(w[i].lba), 90 + i);
+	}
+	for (i = 0; i < 12; i++)
+		free(b[i]);
+}
+END_TEST
+
 /* A command the device ran after its failure was reported (a controller
  * reset or a broken connection cancelled it on the host; the device still
  * had it): it reports a path error, the report says nothing landed, and it
@@ -984,22 +1050,16 @@ START_TEST(test_append_doubt)
 	amb.opcode = lost.opcode = slow.opcode = 0x7d;
 	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &lost), 0);
+	append8(9, 700, b, a);
 	for (i = 0; i < 8; i++) {
-		b[i] = stamped(700 + i, 2);
-		ck_assert_int_eq(zns_zoned_append(zt, q, 9, b[i], 2, acb, &a[i]), 0);
-	}
-	reap_all(q);
-	for (i = 0; i < 8; i++) {
-		ck_assert_uint_eq(a[i].calls, 1);
-		ck_assert_uint_eq(a[i].nr, 1);
 		if (i == 4) {	/* the fifth command: lost */
+			ck_assert_uint_eq(a[i].calls, 1);
+			ck_assert_uint_eq(a[i].nr, 1);
 			ck_assert_int_eq(a[i].status, 0x006);
 			ck_assert_uint_eq(a[i].f[0].lba, ~0ull);
 			continue;
 		}
-		ck_assert_int_eq(a[i].status, 0);	/* the third too */
-		ck_assert_uint_eq(tag_at(a[i].f[0].lba), 700 + i);
-		ck_assert_uint_eq(tag_at(a[i].f[0].lba + 1), 700 + i);
+		appended(&a[i], 700 + i);	/* the third too */
 		end += 2;
 	}
 	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
@@ -1042,6 +1102,46 @@ START_TEST(test_append_doubt)
 }
 END_TEST
 
+/* Appends in doubt behind blocks no append wrote: the device moved its
+ * write pointer past a failed append's blocks without writing them (QEMU,
+ * for one it cancelled in a controller reset). Eight appends of two
+ * blocks: the third hollow, the fourth landed but reported failed. The
+ * report's hole holds the hollow blocks, then the fourth's data: the
+ * fourth is found behind them, the third, found nowhere, is written again
+ * at the write pointer; nothing is written twice. */
+START_TEST(test_append_hollow)
+{
+	struct zns_emu_fault hollow = fault(ZNS_EMU_HOLLOW, -EINTR, 3);
+	struct zns_emu_fault amb = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 3);
+	struct zns_zoned_zone in;
+	uint64_t zs = ZS * 9;
+	uint8_t *b[8], *r = NULL;
+	struct ar a[8];
+	unsigned int i;
+
+	hollow.opcode = amb.opcode = 0x7d;
+	ck_assert_int_eq(zns_emu_inject(dev, &hollow), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &amb), 0);	/* the 4th: the 3rd went to the first */
+	append8(9, 800, b, a);
+	for (i = 0; i < 8; i++)
+		appended(&a[i], 800 + i);
+	ck_assert_uint_eq(a[3].f[0].lba, zs + 6);	/* found where it landed */
+	ck_assert_uint_eq(a[2].f[0].lba, zs + 16);	/* written again */
+	ck_assert_int_eq(posix_memalign((void **)&r, 4096, 8192), 0);
+	ck_assert_int_eq(zns_read(dev, r, zs + 4, 2), 0);	/* the hollow blocks */
+	for (i = 0; i < 8192; i++)
+		ck_assert_uint_eq(r[i], 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.fenced, 0);
+	ck_assert_uint_eq(in.acked, zs + 18);
+	ck_assert_uint_eq(in.device_wp, zs + 16);	/* as the report said */
+	stats_are(2, 1, 1, 1);
+	for (i = 0; i < 8; i++)
+		free(b[i]);
+	free(r);
+}
+END_TEST
+
 /* An append the device runs after reporting a path error: eight appends
  * of two blocks, the third late. _i 0: it runs after the layer's report
  * (which finds it nowhere) and before the layer writes the piece at the
@@ -1059,22 +1159,13 @@ START_TEST(test_late_append)
 	uint64_t zs = ZS * 12;
 	unsigned int i, j, seen = 0;
 
-	memset(a, 0, sizeof(a));
 	f.opcode = 0x7d;
 	f.after = _i ? 8 : 7;	/* five appends, the report, the write */
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	append8(12, 500, b, a);
 	for (i = 0; i < 8; i++) {
-		b[i] = stamped(500 + i, 2);
-		ck_assert_int_eq(zns_zoned_append(zt, q, 12, b[i], 2, acb, &a[i]), 0);
-	}
-	reap_all(q);
-	for (i = 0; i < 8; i++) {
-		ck_assert_uint_eq(a[i].calls, 1);
-		ck_assert_int_eq(a[i].status, 0);
-		ck_assert_uint_eq(a[i].nr, 1);
+		appended(&a[i], 500 + i);
 		ck_assert_uint_lt(a[i].f[0].lba, zs + 16);
-		ck_assert_uint_eq(tag_at(a[i].f[0].lba), 500 + i);
-		ck_assert_uint_eq(tag_at(a[i].f[0].lba + 1), 500 + i);
 		seen |= 1u << ((a[i].f[0].lba - zs) / 2);
 	}
 	ck_assert_uint_eq(seen, 0xff);	/* each at its own place */
@@ -1747,6 +1838,8 @@ int main(void)
 	tcase_add_test(t, test_alloc);
 	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
+	tcase_add_test(t, test_append_hollow);
+	tcase_add_loop_test(t, test_write_hollow, 0, 2);
 	tcase_add_test(t, test_doubt_read_fails);
 	tcase_add_loop_test(t, test_late_append, 0, 2);
 	tcase_add_loop_test(t, test_zrwa_ordered, 0, 2);
