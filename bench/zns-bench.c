@@ -100,9 +100,12 @@ static void done_slow(struct job *j, struct io *io, int status, uint64_t result)
 		/* append verify: it must have landed inside its zone */
 		uint64_t zs = (uint64_t)(j->zfirst + io->zone) * j->in->zone_size;
 
-		if (result < zs || result + j->nlb > zs + j->zcap)
-			s->verify_bad++;
-		else
+		if (result < zs || result + j->nlb > zs + j->zcap) {
+			if (s->verify_bad++ < 4)
+				fprintf(stderr, "zns-bench: verify: an IO to zone %" PRIu64
+					" acknowledged at LBA %#" PRIx64 ", outside it\n",
+					(uint64_t)(j->zfirst + io->zone), result);
+		} else
 			j->seq_lba[io->zone][io->seq] = result;
 	}
 	if (!status && !io->reset) {
@@ -324,6 +327,21 @@ static void layer_append_done(void *user, int status,
 	on_done(user, status, nr ? f[0].lba : 0);
 }
 
+/* What the layer holds of @zone, on stderr: said when it refuses a zone
+ * the benchmark has room in, or when a zone does not verify. */
+static void layer_said(struct job *j, uint32_t zone, const char *why)
+{
+	struct zns_zoned_zone zi;
+
+	if (!j->zt || zns_zoned_info(j->zt, zone, &zi))
+		return;
+	fprintf(stderr, "zns-bench: zone %u, %s: the layer has state %u, write pointer %#" PRIx64
+		", acknowledged to %#" PRIx64 ", device's %#" PRIx64 ", %" PRIu64
+		" blocks queued%s (%" PRIu64 " issued here)\n", zone, why, zi.state, zi.wp,
+		zi.acked, zi.device_wp, zi.queued, zi.fenced ? ", fenced" : "",
+		j->zone_issued[zone - j->zfirst] / j->nlb);
+}
+
 static int issue_layer(struct job *j, struct io *io)
 {
 	unsigned int tries = 0;
@@ -346,6 +364,7 @@ again:
 		 * twice): take it as full, go on with another */
 		j->zone_issued[z] -= j->nlb;
 		j->zone_full[z] = 1;
+		layer_said(j, zone, "past its capacity");
 		goto again;
 	}
 	if (rc == -EBUSY) {
@@ -552,6 +571,7 @@ void bench_verify_zone(struct job *j, uint32_t z, uint8_t *b, struct stats *tot)
 			" issued, %" PRIu64 " failed), %" PRIu64 " found where their completions said; write pointer %#" PRIx64 "\n",
 			zabs, (j->zone_issued[z] - j->zone_failed[z]) / j->nlb, j->zone_issued[z] / j->nlb,
 			j->zone_failed[z] / j->nlb, good, end);
+		layer_said(j, (uint32_t)zabs, "after the run");
 	}
 }
 

@@ -56,6 +56,8 @@
 #include "queue-zoned.h"
 
 #include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -189,6 +191,7 @@ struct zns_zoned {
 	int zrwa;			/* open zones with a ZRWA */
 	uint32_t zrwa_tokens, zrwas, zrwafg;
 	struct zns_zoned_stats st;	/* counts, added atomically */
+	int trace;			/* ZNS_ZONED_TRACE: fault decisions on stderr */
 };
 
 /* ------------------------------------------------------------- helpers -- */
@@ -220,6 +223,22 @@ static inline void zz_unlock(struct zns_zoned *zt)
 /* Add @n to the table's count @f (struct zns_zoned_stats), from any
  * thread: faults only, never the common path. */
 #define STAT(zt, f, n)	__atomic_add_fetch(&(zt)->st.f, (n), __ATOMIC_RELAXED)
+
+/* ZNS_ZONED_TRACE set when the table was opened: each decision on a fault
+ * path, one line on stderr (the fault paths only; never the common one). */
+static __attribute__((cold, format(printf, 1, 2))) void trace_line(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "libzns zoned: %s\n", line);
+}
+#define TRACE(zt, ...)	do { if (unlikely((zt)->trace)) trace_line(__VA_ARGS__); } while (0)
+/* a status for "%s (%s%#x)": its name, then its value (-errno or NVMe) */
+#define TRST(st)	zns_status_str(st), (st) < 0 ? "-" : "", (unsigned int)((st) < 0 ? -(st) : (st))
 
 /* The writes of one command (linked by ->next). */
 static unsigned int count_reqs(const struct zz_req *m)
@@ -882,6 +901,9 @@ static struct zz_req *verdict(struct zns_zoned *zt, struct zz_zone *z,
 		zl(zt, z);
 		STAT(zt, landed, count_reqs(w) - count_reqs(rest));
 	}
+	TRACE(zt, "zone %u: the report for the write at %#llx: %s (%s%#x), write pointer %#llx; %u of %u requests landed",
+	      w->zone, (unsigned long long)w->lba, TRST(status),
+	      (unsigned long long)wp, count_reqs(w) - (rest ? count_reqs(rest) : 0), count_reqs(w));
 	put_req(zt, z, rep);
 	if (rest && part)	/* landed in part: said so with what landed */
 		rest = rest->next;
@@ -975,6 +997,8 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 	if (status && ambiguous(status)) {
 		/* landed or not, and where: the zone's report will tell;
 		 * the piece and its append wait for it */
+		TRACE(zt, "zone %u: an append piece of %u blocks in doubt: %s (%s%#x)", r->zone,
+		      r->nlb, TRST(status));
 		r->status = status;
 		r->next = z->doubt;
 		z->doubt = r;
@@ -1141,6 +1165,9 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		if (!z->spans_lost)
 			nh = find_holes(z, wp, h, 16);
 	}
+	TRACE(zt, "zone %u: the report for the appends in doubt: %s (%s%#x); state %u, write pointer %#llx; %u stretches unaccounted for from %#llx",
+	      (uint32_t)(z - zt->z), TRST(status), state,
+	      (unsigned long long)wp, nh, (unsigned long long)z->settled);
 	if (rep)
 		put_req(zt, z, rep);
 	for (r = doubt; r; r = r->next)
@@ -1159,6 +1186,8 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		if (r->lba == ~0ull && !status && !z->retired &&
 		    transient(r->status) && r->tries < MAX_TRIES &&
 		    at + r->nlb <= z->zslba + z->zcap) {
+			TRACE(zt, "zone %u: a piece of %u blocks found nowhere: written again at %#llx (try %u)",
+			      r->zone, r->nlb, (unsigned long long)at, r->tries + 1u);
 			r->tries++;	/* found nowhere: written again */
 			STAT(zt, resent, 1);
 			at += r->nlb;
@@ -1168,6 +1197,12 @@ static void append_verdict(struct zns_zoned *zt, struct zz_zone *z,
 			continue;
 		}
 		ZSET(z->queued, z->queued - r->nlb);
+		if (r->lba != ~0ull)
+			TRACE(zt, "zone %u: a piece of %u blocks found landed at %#llx", r->zone,
+			      r->nlb, (unsigned long long)r->lba);
+		else
+			TRACE(zt, "zone %u: a piece of %u blocks failed: %s (%s%#x)", r->zone,
+			      r->nlb, TRST(r->status));
 		if (r->lba != ~0ull) {	/* it landed: the caller hears 0 */
 			STAT(zt, landed, 1);
 			ap->frags[r->frag].lba = r->lba;
@@ -1198,6 +1233,8 @@ static void redo_done(struct zns_zoned *zt, struct zz_zone *z,
 	struct zz_append *ap = r->ap;
 
 	z->frags--;
+	TRACE(zt, "zone %u: a piece of %u blocks written again at %#llx: %s (%s%#x)", r->zone, r->nlb,
+	      (unsigned long long)r->lba, TRST(status));
 	if (!status) {
 		ap->frags[r->frag].lba = r->lba;
 		ZSET(z->queued, z->queued - r->nlb);
@@ -1398,6 +1435,8 @@ static struct zz_req *settle(struct zns_zoned *zt, struct zz_zone *z,
 			return settle_zrwa(zt, z, r, status);
 		if (status && ambiguous(status)) {
 			STAT(zt, doubtful, count_reqs(r));
+			TRACE(zt, "zone %u: a write of %u requests at %#llx in doubt: %s (%s%#x)", r->zone,
+			      count_reqs(r), (unsigned long long)r->lba, TRST(status));
 			if (fence(zt, z, r, status))
 				return NULL;
 		}
@@ -2220,6 +2259,7 @@ int zns_zoned_open(struct zns_dev *dev, const struct zns_zoned_opts *opts,
 	if (!zt)
 		return zns_fail(-ENOMEM, "zns_zoned_open: out of memory");
 	zt->dev = dev;
+	zt->trace = getenv("ZNS_ZONED_TRACE") != NULL;
 	zt->merge = !(opts && (opts->flags & ZNS_ZONED_NO_MERGE));
 	zt->in = zns_dev_get_info(dev);
 	/* ZRWAs the layer can flush explicitly: a zone the rebuild finds

@@ -153,7 +153,12 @@ typedef void (*zns_zoned_append_cb)(void *user, int status,
  * into its ZRWA above the write pointer before the crash are written
  * over. A null device (zns_dev_open_null()) has no zones to report: each
  * starts Empty at its start, with the geometry's capacity, so that the
- * layer's own cost can be measured on a ZNS_QUEUE_NULL queue.
+ * layer's own cost can be measured on a ZNS_QUEUE_NULL queue. With the
+ * environment variable ZNS_ZONED_TRACE set when it is called, the table
+ * writes each decision it takes on a fault path (a write or append piece in
+ * doubt, what the report said, each piece found, written again or failed)
+ * as one line on stderr, starting "libzns zoned: "; the common path is
+ * untouched.
  *
  * Return: 0; -EINVAL (NULL @dev or @ztp, bad @opts); -ENOMEM; -errno or an
  * NVMe status from the report.

@@ -894,6 +894,50 @@ START_TEST(test_write_hollow)
 }
 END_TEST
 
+/* The trace: with ZNS_ZONED_TRACE set when the table opens, each decision
+ * on a fault path is one line on stderr; without it, nothing. A write that
+ * landed but was reported failed (_i 0), then the same without the
+ * variable (_i 1). */
+START_TEST(test_trace)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_AMBIGUOUS, -EINTR, 1);
+	char out[4096];
+	uint8_t *b = stamped(60, 1);
+	struct wr w;
+	FILE *tf = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	ck_assert_ptr_nonnull(tf);
+	ck_assert_int_ge(saved, 0);
+	memset(&w, 0, sizeof(w));
+	if (!_i)
+		setenv("ZNS_ZONED_TRACE", "1", 1);
+	reopen_layer(0);
+	unsetenv("ZNS_ZONED_TRACE");
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(fileno(tf), 2), 2);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 3, b, 1, wcb, &w), 0);
+	reap_all(q);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	close(saved);
+	ck_assert_int_eq(w.status, 0);	/* it landed: the report said so */
+	rewind(tf);
+	n = fread(out, 1, sizeof(out) - 1, tf);
+	out[n] = 0;
+	fclose(tf);
+	if (_i) {
+		ck_assert_uint_eq(n, 0);
+	} else {
+		ck_assert_msg(strstr(out, "libzns zoned: zone 3: a write of 1 requests at 0xc00 in doubt: Interrupted system call (-0x4)") != NULL, "%s", out);
+		ck_assert_msg(strstr(out, "libzns zoned: zone 3: the report for the write at 0xc00: Success (0), write pointer 0xc01; 1 of 1 requests landed") != NULL, "%s", out);
+	}
+	free(b);
+}
+END_TEST
+
 /* A command the device ran after its failure was reported (a controller
  * reset or a broken connection cancelled it on the host; the device still
  * had it): it reports a path error, the report says nothing landed, and it
@@ -1839,6 +1883,7 @@ int main(void)
 	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
 	tcase_add_test(t, test_append_hollow);
+	tcase_add_loop_test(t, test_trace, 0, 2);
 	tcase_add_loop_test(t, test_write_hollow, 0, 2);
 	tcase_add_test(t, test_doubt_read_fails);
 	tcase_add_loop_test(t, test_late_append, 0, 2);

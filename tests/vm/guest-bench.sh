@@ -136,6 +136,9 @@ reset_run() {
 	reset_once "$@" && return 0
 	if [ -n "${mism:-}" ] && { [ "$1" = append ] || [ "${4:-}" = --zrwa ]; }; then
 		open_note "$1${4:+ $4} through a controller reset: $why"
+		# what the layer decided on each fault (ZNS_ZONED_TRACE), for
+		# the log: the open question is which of these went wrong
+		sed -n 's/^libzns zoned: /  layer trace: /p' "$t/err" | head -n 300
 	else
 		bad "$1${4:+ $4} through a controller reset: $why"
 	fi
@@ -143,7 +146,7 @@ reset_run() {
 reset_once() {
 	rw=$1
 	mism=
-	"$zb" --dev="$2" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=5 \
+	ZNS_ZONED_TRACE=1 "$zb" --dev="$2" --rw=$rw --bs=4k --iodepth=32 --zones=4 --runtime=5 \
 		--verify ${4:-} > "$t/o" 2> "$t/err" &
 	pid=$!
 	sleep 2
@@ -161,7 +164,7 @@ reset_once() {
 		lateness "$late"
 		return 0
 	fi
-	why="exit $st: $(tr '\n' ' ' < "$t/o") $(head -c 600 "$t/err")"
+	why="exit $st: $(tr '\n' ' ' < "$t/o") $(grep -v '^libzns zoned: ' "$t/err" | head -c 1200)"
 	# only mismatches wrong (no Zone Invalid Write, IO done): a NOTE
 	if [ $st = 1 ] && [ -n "$errs" ] && ! grep -q 0x41bc "$t/o" && [ "${ios:-0}" -gt 0 ] &&
 	   grep -q '[1-9][0-9]* mismatches' "$t/o"; then
