@@ -313,7 +313,10 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  *
  * Through another queue than the one zns_zoned_alloc() handed the zone
  * to, it takes the idle zone from its owner (a collector's reset); the
- * ownership ends when the reset completes.
+ * ownership ends when the reset completes. A reset that fails leaves the
+ * layer's view of the zone as it was; after a status of doubt (see
+ * zns_zoned_write()) the device may have reset it all the same: call it
+ * again (resetting an Empty zone succeeds) before writing the zone.
  *
  * Return: 0; -EBUSY while requests of the zone are waiting or in flight
  * (the owner's too); -EINVAL, -EROFS as zns_zoned_write().
