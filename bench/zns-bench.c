@@ -442,9 +442,9 @@ static int issue_slow(struct job *j, struct io *io)
 }
 
 /* One zone's reset, tried again while it fails: a controller reset cancels
- * a zone reset in flight, and QEMU then leaves the zone as it was, part of
- * its data zeroed already; a zone the benchmark cannot reset is one whose
- * blocks it cannot verify. */
+ * a zone reset in flight, and QEMU then leaves the zone's write pointer
+ * where it was, its blocks perhaps zeroed already; a zone the benchmark
+ * cannot reset is one whose blocks it cannot verify. */
 #define RESET_TRIES	8
 struct zreset {
 	struct stats *st;
@@ -470,6 +470,8 @@ void bench_reset_zones(struct job *j)
 	struct zreset *r = calloc(j->nzones, sizeof(*r));
 	uint32_t z, left = j->nzones, tries;
 
+	if (!r)
+		record_err(&j->st, -ENOMEM);	/* no reset at all: said */
 	for (z = 0; r && z < j->nzones; z++) {
 		r[z].st = &j->st;
 		r[z].status = 1;
