@@ -100,8 +100,7 @@ static uint32_t pick(struct thr *t, uint32_t n)
 static double t_start;
 
 /* A divergence: what differed, then the thread's last operations, oldest
- * first (the one that diverged is the last, unless it was an append batch
- * or a report, which log themselves when done) */
+ * first; the one that diverged is the last. */
 static void history(const struct thr *t)
 {
 	unsigned long i = t->nh > HIST ? t->nh - HIST : 0;
