@@ -806,6 +806,23 @@ START_TEST(test_partly_landed)
 }
 END_TEST
 
+/* Twelve one-block writes to zone 6, stamped @tag0 + i: eight queued
+ * together and reaped, then four more; @b and @w filled. */
+static void write12(uint64_t tag0, uint8_t **b, struct wr *w)
+{
+	unsigned int i;
+
+	memset(w, 0, 12 * sizeof(*w));
+	for (i = 0; i < 12; i++)
+		b[i] = stamped(tag0 + i, 1);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	reap_all(q);
+	for (i = 8; i < 12; i++)
+		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
+	reap_all(q);
+}
+
 /* The second command fails without landing (a path error): the layer
  * asks where the zone stands and sends what it carried again (one write,
  * or the seven merged into it), which lands in order; all twelve land,
@@ -821,18 +838,10 @@ START_TEST(test_failed_no_cascade)
 	int merge = !(_i & 1), stuck = _i >= 2;
 	unsigned int i, failed = stuck ? (merge ? 7 : 1) : 0;
 
-	memset(w, 0, sizeof(w));
 	reopen_layer(merge ? 0 : ZNS_ZONED_NO_MERGE);
 	f.count = stuck ? 4 : 1;
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
-	for (i = 0; i < 12; i++)
-		b[i] = stamped(70 + i, 1);
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
-	reap_all(q);
-	for (i = 8; i < 12; i++)
-		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
-	reap_all(q);
+	write12(70, b, w);
 	/* the command of seven writes (one without merging) failed once, or
 	 * four times: sent again after each but the last */
 	stats_are((merge ? 7 : 1) * (stuck ? 4 : 1), stuck ? 4 : 1, 0,
@@ -867,17 +876,9 @@ START_TEST(test_write_hollow)
 	unsigned int i, failed = _i ? 1 : 7;
 	uint64_t at = ZS * 6;
 
-	memset(w, 0, sizeof(w));
 	reopen_layer(_i ? ZNS_ZONED_NO_MERGE : 0);
 	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
-	for (i = 0; i < 12; i++)
-		b[i] = stamped(90 + i, 1);
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
-	reap_all(q);
-	for (i = 8; i < 12; i++)
-		ck_assert_int_eq(zns_zoned_write(zt, q, 6, b[i], 1, wcb, &w[i]), 0);
-	reap_all(q);
+	write12(90, b, w);
 	for (i = 0; i < 12; i++, at++) {
 		ck_assert_uint_eq(w[i].calls, 1);
 		ck_assert_uint_eq(w[i].order, w[0].order + i);
