@@ -62,7 +62,7 @@
 #include <time.h>
 
 enum { RQ_WRITE, RQ_FRAG, RQ_RESET, RQ_FINISH, RQ_REPORT, RQ_AREPORT,
-       RQ_REDO, RQ_ZOPEN, RQ_ZFLUSH, RQ_ZFINISH };
+       RQ_REDO, RQ_ZOPEN, RQ_ZFLUSH, RQ_ZFINISH, RQ_XREPORT };
 
 /* A zone's ZRWA (zns_zoned_opts.flags ZNS_ZONED_ZRWA) */
 enum { ZR_NONE, ZR_OPENING, ZR_ON };
@@ -113,6 +113,7 @@ struct zz_req {
 	struct zz_req *next_sent;	/* ZRWA: the zone's commands in flight,
 					 * in LBA order */
 	struct zz_req *doubt;		/* RQ_REPORT: the write in doubt;
+					 * RQ_XREPORT: the reset or finish;
 					 * a zone's append pieces in doubt */
 	uint8_t *rbuf;			/* RQ_REPORT: REPORT_LEN bytes */
 };
@@ -135,6 +136,8 @@ struct zz_zone {
 	unsigned int apping;		/* an owner's completions running
 					 * append callbacks (not idle) */
 	uint8_t claimed;		/* handed out by zns_zoned_alloc() */
+	uint8_t acting;			/* a caller's reset or finish in flight
+					 * (or the report after it) */
 	uint16_t busy;			/* commands of the zone in flight
 					 * (writes, actions, ZRWA commands) */
 	uint8_t zrwa;			/* ZR_NONE, ZR_OPENING, ZR_ON */
@@ -727,27 +730,39 @@ settle_chain(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *head,
 		note_acked(zt, z, wp);	/* what landed counts too */
 }
 
+/* Send a one-zone report of @z through @q (@kind RQ_REPORT, RQ_AREPORT or
+ * RQ_XREPORT, about @doubt). Returns 0 when it is on its way, -EBUSY when
+ * no request slot or no room in the queue. */
+static int ask_zone(struct zns_zoned *zt, struct zz_zone *z,
+		    struct zns_queue *q, uint32_t zone, uint8_t kind,
+		    struct zz_req *doubt)
+{
+	struct zz_req *rep = get_req(zt, z);
+
+	if (!rep)
+		return -EBUSY;
+	rep->kind = kind;
+	rep->zone = zone;
+	rep->doubt = doubt;
+	rep->q = q;
+	if (zns_prep_report_held(q, zt->dev, z->zslba, rep->rbuf,
+				 REPORT_LEN, zz_done, rep)) {
+		put_req(zt, z, rep);
+		return -EBUSY;
+	}
+	STAT(zt, reports, 1);
+	return 0;
+}
+
 /* Fence @z after a write of unknown outcome: ask the device where its
  * write pointer is before anything else goes. Returns 1 when the report is
  * on its way. */
 static int fence(struct zns_zoned *zt, struct zz_zone *z, struct zz_req *w,
 		 int status)
 {
-	struct zz_req *rep = get_req(zt, z);
-
 	w->status = status;
-	if (!rep)
+	if (ask_zone(zt, z, w->q, w->zone, RQ_REPORT, w))
 		return 0;
-	rep->kind = RQ_REPORT;
-	rep->zone = w->zone;
-	rep->doubt = w;
-	rep->q = w->q;
-	if (zns_prep_report_held(w->q, zt->dev, z->zslba, rep->rbuf,
-				 REPORT_LEN, zz_done, rep)) {
-		put_req(zt, z, rep);
-		return 0;
-	}
-	STAT(zt, reports, 1);
 	ZSET(z->fenced, 1);
 	return 1;
 }
@@ -1026,20 +1041,7 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 static int ask_appends(struct zns_zoned *zt, struct zz_zone *z,
 		       struct zns_queue *q, uint32_t zone)
 {
-	struct zz_req *rep = get_req(zt, z);
-
-	if (!rep)
-		return -EBUSY;
-	rep->kind = RQ_AREPORT;
-	rep->zone = zone;
-	rep->q = q;
-	if (zns_prep_report_held(q, zt->dev, z->zslba, rep->rbuf,
-				 REPORT_LEN, zz_done, rep)) {
-		put_req(zt, z, rep);
-		return -EBUSY;
-	}
-	STAT(zt, reports, 1);
-	return 0;
+	return ask_zone(zt, z, q, zone, RQ_AREPORT, NULL);
 }
 
 /* The holes of [z->settled, @wp): what landed that no completed piece
@@ -1280,9 +1282,72 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 		ZSET(z->retired, 1);
 	}
 	z->busy--;
+	z->acting = 0;
 	r->status = status;
 	r->lba = z->zslba;
 	r->nlb = 0;
+}
+
+/* A reset or finish of @z failed with a status of doubt: ask the device
+ * what the zone is now (the zone stays busy meanwhile). Returns 1 when the
+ * report is on its way. */
+static int ask_action(struct zns_zoned *zt, struct zz_zone *z,
+		      struct zz_req *a, int status)
+{
+	STAT(zt, doubtful, 1);
+	TRACE(zt, "zone %u: a zone %s in doubt: %s (%s%#x)", a->zone,
+	      a->kind == RQ_RESET ? "reset" : "finish", TRST(status));
+	a->status = status;
+	return !ask_zone(zt, z, a->q, a->zone, RQ_XREPORT, a);
+}
+
+/* The report after a reset or finish in doubt came back (@status): the
+ * zone Empty (a reset) or Full (a finish) means the action took effect,
+ * and it completes with 0; anything else is what the zone is, taken as
+ * the layer's view (a controller reset can cancel a reset half way: QEMU
+ * then keeps the zone's state and write pointer), and the action fails
+ * with its own status. Returns the action, its callback to run. */
+static struct zz_req *action_verdict(struct zns_zoned *zt, struct zz_zone *z,
+				     struct zz_req *rep, int status)
+{
+	struct zz_req *a = rep->doubt;
+	uint8_t want = a->kind == RQ_RESET ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_FULL;
+	uint64_t wp = NO_WP;
+	uint8_t state = 0;
+
+	if (!status)
+		wp = report_wp(rep, &state);
+	put_req(zt, z, rep);
+	TRACE(zt, "zone %u: the report after the %s: %s (%s%#x), state %#x, write pointer %#llx",
+	      a->zone, a->kind == RQ_RESET ? "reset" : "finish", TRST(status),
+	      state, (unsigned long long)wp);
+	if (status) {
+		settle_action(zt, z, a, a->status);
+		return a;
+	}
+	if (state == want) {
+		STAT(zt, landed, 1);
+		settle_action(zt, z, a, 0);
+		return a;
+	}
+	/* not done: the zone is what the device says (nothing of the zone
+	 * is in flight, so the cursors are its write pointer) */
+	ZSET(z->state, state);
+	if (state == NVME_ZNS_ZS_OFFLINE || state == NVME_ZNS_ZS_READ_ONLY)
+		ZSET(z->retired, 1);
+	if (state == NVME_ZNS_ZS_FULL || z->retired) {	/* holds no resource */
+		give_token(zt, z);
+		drop_zrwa(zt, z);
+	}
+	if (wp != z->wp) {
+		z->nspans = 0;
+		z->settled = wp;
+		ZSET(z->wp, wp);
+		ZSET(z->acked, wp);
+	}
+	ZSET(z->dwp, wp);
+	settle_action(zt, z, a, a->status);
+	return a;
 }
 
 /* ------------------------------------------------------------- ZRWA -- */
@@ -1454,7 +1519,11 @@ static struct zz_req *settle(struct zns_zoned *zt, struct zz_zone *z,
 	case RQ_ZFINISH:
 		zrwa_action_done(zt, z, r, status);
 		return r;	/* no callback: given back in order */
+	case RQ_XREPORT:
+		return action_verdict(zt, z, r, status);
 	default:
+		if (status && ambiguous(status) && ask_action(zt, z, r, status))
+			return NULL;	/* fenced by its busy count */
 		settle_action(zt, z, r, status);
 		return r;
 	}
@@ -1706,6 +1775,8 @@ static const char *const retired_zone =
 	"zns_zoned: the zone went offline or read-only and is retired";
 static const char *const in_flight =
 	"zns_zoned: requests to the zone are waiting or in flight: reset or finish it once they complete";
+static const char *const acting_msg =
+	"zns_zoned: a reset or finish of the zone is in flight: write or append once its callback has run";
 
 static inline __attribute__((always_inline)) int
 begin(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone, int write,
@@ -1776,6 +1847,8 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		return end(zt, z, zns_fail(-EINVAL, "zns_zoned_write: buf is NULL, or nlb is 0 or above max_xfer"));
 	if (z->zrwa != ZR_NONE && nlb > zt->zrwas)
 		return end(zt, z, zns_fail(-EINVAL, "zns_zoned_write: the zone has a ZRWA: a write carries at most zrwas blocks"));
+	if (z->acting)
+		return end(zt, z, zns_fail(-EBUSY, acting_msg));
 	if (z->frags || z->doubt)
 		return end(zt, z, zns_fail(-EBUSY, "zns_zoned_write: appends to the zone are in flight: writes and appends do not mix on one zone"));
 	if (z->state == NVME_ZNS_ZS_FULL ||
@@ -1854,6 +1927,8 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 		return end(zt, z, zns_fail(-EINVAL, "zns_zoned_append: buf is NULL, nlb is 0, or the append needs more than 64 pieces of zasl"));
 	if (z->zrwa != ZR_NONE)
 		return end(zt, z, zns_fail(-EINVAL, "zns_zoned_append: the zone has a ZRWA, which takes writes, not appends"));
+	if (z->acting)
+		return end(zt, z, zns_fail(-EBUSY, acting_msg));
 	if (z->head || z->busy)
 		return end(zt, z, zns_fail(-EBUSY, "zns_zoned_append: writes to the zone are waiting or in flight: writes and appends do not mix on one zone"));
 	if (z->fenced)
@@ -1944,6 +2019,7 @@ static int zone_action(struct zns_zoned *zt, struct zns_queue *q,
 		return end(zt, z, rc);
 	}
 	z->busy++;
+	z->acting = 1;
 	z->q = q;
 	return end(zt, z, 0);
 }

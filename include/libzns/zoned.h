@@ -195,11 +195,13 @@ int zns_zoned_info(struct zns_zoned *zt, uint32_t zone,
  * struct zns_zoned_stats - what the zone layer did after faults
  * @size: sizeof(struct zns_zoned_stats), set by the caller (the struct can
  *        grow)
- * @doubtful: writes and append pieces whose status left it unknown whether
- *            they landed (the statuses of zns_zoned_write())
+ * @doubtful: writes, append pieces, zone resets and finishes whose status
+ *            left it unknown whether they landed or took effect (the
+ *            statuses of zns_zoned_write())
  * @reports: one-zone reports the layer sent to find out
  * @landed: of the doubtful, those the write pointer and their data showed
- *          landed: their callbacks said 0
+ *          landed (a reset or finish: the zone's state showed it done):
+ *          their callbacks said 0
  * @resent: writes and append pieces sent again: found not landed after a
  *          fault that may pass, or failed with one in a zone with a ZRWA
  *          (sent again to the same blocks)
@@ -267,8 +269,9 @@ uint32_t zns_zoned_nr_zones(const struct zns_zoned *zt);
  *
  * Return: 0 (queued); -EINVAL (bad index, @nlb 0 or above max_xfer or,
  * in a zone with a ZRWA, above zrwas, NULL pointers); -ENOSPC (past the zone's capacity); -EBUSY (no active token
- * free, no request slot, or a full queue for a zone with nothing in flight:
- * reap, finish or reset a zone, retry); -EROFS (a
+ * free, no request slot, a full queue for a zone with nothing in flight, or
+ * a reset or finish of the zone in flight: reap, finish or reset a zone,
+ * retry); -EROFS (a
  * retired zone); -EPERM (zns_zoned_alloc() gave the zone to another
  * queue); zns_last_error() says which. Nothing is sent on failure.
  */
@@ -313,10 +316,15 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  *
  * Through another queue than the one zns_zoned_alloc() handed the zone
  * to, it takes the idle zone from its owner (a collector's reset); the
- * ownership ends when the reset completes. A reset that fails leaves the
- * layer's view of the zone as it was; after a status of doubt (see
- * zns_zoned_write()) the device may have reset it all the same: call it
- * again (resetting an Empty zone succeeds) before writing the zone.
+ * ownership ends when the reset completes. Until @cb has run, writes and
+ * appends to the zone answer -EBUSY. After a status of doubt (see
+ * zns_zoned_write()) the layer reports the zone through @q first: Empty
+ * (Full, for a finish) means it took effect, and @cb gets 0; otherwise
+ * the report's state and write pointer become the layer's view and @cb
+ * gets the status. Any other failure, or a failed report, leaves the
+ * layer's view as it was. A reset can act in part (a cancelled QEMU reset
+ * zeroes blocks below a write pointer that stays): after a failure, call
+ * it again (resetting an Empty zone succeeds) before writing the zone.
  *
  * Return: 0; -EBUSY while requests of the zone are waiting or in flight
  * (the owner's too); -EINVAL, -EROFS as zns_zoned_write().

@@ -249,6 +249,29 @@ static int zoned_zrwa(int append)
 	return rc;
 }
 static int zoned_zrwa_append(void) { return zoned_zrwa(1); }
+
+/* A write to a zone whose reset is in flight (not reaped yet). */
+static int zoned_while_reset(void)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 4, .sq_thread_cpu = -1 };
+	struct zns_zoned *zt = NULL;
+	struct zns_queue *zq = NULL;
+	int rc = zns_zoned_open(emu, NULL, &zt);
+
+	if (!rc)
+		rc = zns_queue_init(&zq, &qo);
+	if (!rc)
+		rc = zns_zoned_reset(zt, zq, 3, NULL, NULL);
+	if (!rc)
+		rc = zns_zoned_write(zt, zq, 3, buf, 1, NULL, NULL);
+	while (zq && zns_queue_inflight(zq))
+		if (zns_reap(zq, 1, -1) < 0)
+			break;
+	if (zq)
+		zns_queue_exit(zq);
+	zns_zoned_close(zt);
+	return rc;
+}
 static int zoned_zrwa_too_long(void) { return zoned_zrwa(0); }
 
 struct row {
@@ -296,6 +319,7 @@ static const struct row rows[] = {
 	ROW("zns_zoned_write", "zone another queue owns", zoned_not_owner, -EPERM),
 	ROW("zns_zoned_write", "above zrwas in a zone with a ZRWA", zoned_zrwa_too_long, -EINVAL),
 	ROW("zns_zoned_append", "zone with a ZRWA", zoned_zrwa_append, -EINVAL),
+	ROW("zns_zoned_write", "zone whose reset is in flight", zoned_while_reset, -EBUSY),
 };
 
 static const char *errname(int rc)

@@ -6,7 +6,8 @@
  * device's active limit, the fence-report-resume cycle after a write that
  * landed but reported failure, one that landed in part, one that did not
  * (sent again), one the device ran after reporting failure, and blocks
- * another writer put at the cursor, retired zones, the rebuild after a power loss, a full queue,
+ * another writer put at the cursor, a zone reset or finish of unknown
+ * outcome, retired zones, the rebuild after a power loss, a full queue,
  * merging the writes waiting on a zone (and the same without merging), the
  * layer on a null device, and misuse.
  */
@@ -1679,6 +1680,108 @@ START_TEST(test_retired)
 }
 END_TEST
 
+/* A zone reset (_i 0, 1) or finish (_i 2, 3) of a written zone whose
+ * completion says -EINTR: the layer reports the zone and goes by what it
+ * says. One that took effect (_i 0, 2) completes with 0, the zone Empty
+ * (written again from its start) or Full, its token back; one that did not
+ * (_i 1, 3) fails with -EINTR, the zone as it was, and the writes that
+ * waited behind it go on at the device's write pointer. */
+START_TEST(test_action_doubt)
+{
+	int took = !(_i & 1), finish = _i >= 2;
+	struct zns_emu_fault f = fault(took ? ZNS_EMU_AMBIGUOUS : ZNS_EMU_FAIL,
+				       -EINTR, 1);
+	struct zns_zoned_zone in;
+	struct wr w[4], a, nx;
+	uint64_t z0 = ZS * 9;
+	struct ar ap;
+	uint8_t *b;
+
+	f.opcode = 0x79;	/* Zone Management Send */
+	write_check(w, 4, 9, z0, 3, 700);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	memset(&a, 0, sizeof(a));
+	memset(&nx, 0, sizeof(nx));
+	ck_assert_int_eq(finish ? zns_zoned_finish(zt, q, 9, wcb, &a) :
+				  zns_zoned_reset(zt, q, 9, wcb, &a), 0);
+	/* nothing goes to the zone meanwhile */
+	b = stamped(777, 2);
+	ck_assert_int_eq(zns_zoned_write(zt, q, 9, b, 2, wcb, &nx), -EBUSY);
+	ck_assert(strstr(zns_last_error(), "reset or finish of the zone") != NULL);
+	ck_assert_int_eq(zns_zoned_append(zt, q, 9, b, 2, acb, &ap), -EBUSY);
+	ck_assert(strstr(zns_last_error(), "reset or finish of the zone") != NULL);
+	reap_all(q);
+	ck_assert_uint_eq(a.calls, 1);
+	ck_assert_int_eq(a.status, took ? 0 : -EINTR);
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert(!in.fenced);
+	if (finish) {
+		ck_assert_uint_eq(in.state, took ? NVME_ZNS_ZS_FULL : NVME_ZNS_ZS_IMPL_OPEN);
+		ck_assert_uint_eq(in.active, !took);
+		ck_assert_uint_eq(in.device_wp, took ? z0 + ZC : z0 + 12);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 9, b, 2, wcb, &nx),
+				 took ? -ENOSPC : 0);
+	} else {
+		/* the next write goes where the zone says */
+		ck_assert_uint_eq(in.state, took ? NVME_ZNS_ZS_EMPTY : NVME_ZNS_ZS_IMPL_OPEN);
+		ck_assert_uint_eq(in.active, !took);
+		ck_assert_uint_eq(in.wp, took ? z0 : z0 + 12);
+		ck_assert_uint_eq(in.acked, in.wp);
+		ck_assert_int_eq(zns_zoned_write(zt, q, 9, b, 2, wcb, &nx), 0);
+	}
+	reap_all(q);
+	if (!finish || !took) {
+		ck_assert_uint_eq(nx.calls, 1);
+		ck_assert_int_eq(nx.status, 0);
+		ck_assert_uint_eq(nx.lba, took ? z0 : z0 + 12);
+		ck_assert_uint_eq(tag_at(nx.lba), 777);
+	}
+	free(b);
+	stats_are(1, 1, took, 0);
+	if (!took) {	/* the same again goes through */
+		memset(&a, 0, sizeof(a));
+		ck_assert_int_eq(finish ? zns_zoned_finish(zt, q, 9, wcb, &a) :
+					  zns_zoned_reset(zt, q, 9, wcb, &a), 0);
+		reap_all(q);
+		ck_assert_int_eq(a.status, 0);
+		ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+		ck_assert_uint_eq(in.state, finish ? NVME_ZNS_ZS_FULL : NVME_ZNS_ZS_EMPTY);
+	}
+}
+END_TEST
+
+/* The same reset, taking effect, with its report failing as well: the
+ * layer cannot know, so the reset fails with its own status; another reset
+ * settles the zone. A status that is not in doubt asks nothing. */
+START_TEST(test_action_doubt_unknown)
+{
+	struct zns_emu_fault f = fault(_i ? ZNS_EMU_FAIL : ZNS_EMU_AMBIGUOUS,
+				       _i ? 0x2 : -EINTR, 1);
+	struct zns_emu_fault rep = fault(ZNS_EMU_FAIL, 0x006, 1);
+	struct zns_zoned_zone in;
+	struct wr w[2], a;
+
+	f.opcode = 0x79;
+	rep.opcode = 0x7a;
+	write_check(w, 2, 10, ZS * 10, 1, 710);
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_emu_inject(dev, &rep), 0);
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(zns_zoned_reset(zt, q, 10, wcb, &a), 0);
+	reap_all(q);
+	ck_assert_int_eq(a.status, _i ? 0x2 : -EINTR);
+	ck_assert_int_eq(zns_zoned_info(zt, 10, &in), 0);
+	ck_assert_uint_eq(in.wp, ZS * 10 + 2);
+	stats_are(!_i, !_i, 0, 0);
+	ck_assert_int_eq(zns_zoned_reset(zt, q, 10, wcb, &a), 0);
+	reap_all(q);
+	ck_assert_int_eq(a.status, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 10, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_EMPTY);
+	ck_assert_uint_eq(in.wp, ZS * 10);
+}
+END_TEST
+
 START_TEST(test_rebuild_after_power_loss)
 {
 	char path[] = "/tmp/zoned-test.XXXXXX";
@@ -1893,6 +1996,8 @@ int main(void)
 	tcase_add_test(t, test_zrwa_tokens);
 	tcase_add_loop_test(t, test_merge_nested, 0, 2);
 	tcase_add_test(t, test_retired);
+	tcase_add_loop_test(t, test_action_doubt, 0, 4);
+	tcase_add_loop_test(t, test_action_doubt_unknown, 0, 2);
 	tcase_add_test(t, test_rebuild_after_power_loss);
 	tcase_add_test(t, test_null_device);
 	tcase_add_test(t, test_misuse);
