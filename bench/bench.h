@@ -56,6 +56,7 @@ struct opts {
 	int raw;		/* bare commands, not through the zone layer */
 	int no_merge;		/* the layer: one command per write */
 	int zrwa;		/* the layer: zones with a ZRWA */
+	uint32_t spin_us;	/* --idle=spin:US: sleep after spinning US */
 };
 
 /* Workloads that write, and so reset the zones they use first. */

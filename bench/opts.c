@@ -5,6 +5,7 @@
  */
 #include "bench.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ static void usage(void)
 "  [--raw (write and append as bare commands, not through the zone layer)]\n"
 "  [--no_merge (the zone layer sends each write as its own command)]\n"
 "  [--zrwa (the zone layer opens zones with a ZRWA where the device has one)]\n"
-"  [--idle=poll|sleep] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
+"  [--idle=poll|sleep|spin:US] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
 "  [--output-format=normal|json]\n"
 "Defaults are shown. Without --dev, --engine=null (no device: libzns's own\n"
 "cost) and --engine=emu (libzns's in-process ZNS device, in memory) run on\n"
@@ -112,7 +113,30 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'm': o->rwmixread = (uint32_t)atoi(arg); break;
 	case 'o': o->json = !strcmp(arg, "json"); break;
 	case 'l': o->lat = atoi(arg); break;
-	case 'i': o->idle_sleep = !strcmp(arg, "sleep"); break;
+	case 'i': {
+		unsigned long v;
+		char *e;
+
+		if (!strcmp(arg, "poll") || !strcmp(arg, "sleep")) {
+			o->idle_sleep = !strcmp(arg, "sleep");
+			o->spin_us = 0;
+			break;
+		}
+		if (strncmp(arg, "spin:", 5)) {
+			fprintf(stderr, "zns-bench: --idle takes poll, sleep or spin:US, not %s\n", arg);
+			return 2;
+		}
+		errno = 0;
+		v = strtoul(arg + 5, &e, 10);
+
+		if (errno || e == arg + 5 || *e || !v || v > 1000000) {
+			fprintf(stderr, "zns-bench: --idle=spin:US takes 1 to 1000000 microseconds, not %s\n", arg + 5);
+			return 2;
+		}
+		o->idle_sleep = 1;
+		o->spin_us = (uint32_t)v;
+		break;
+	}
 	case 'n': o->name = arg; break;
 	case 'B': o->batch_min = (uint32_t)atoi(arg); break;
 	case 'O': o->max_open = (uint32_t)atoi(arg); break;

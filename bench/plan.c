@@ -172,6 +172,7 @@ static int setup_queue(struct job *j, const struct opts *o)
 		qo.flags |= ZNS_QUEUE_SQPOLL;
 	if (o->hipri)
 		qo.flags |= ZNS_QUEUE_IOPOLL;
+	qo.spin_us = o->spin_us;
 	rc = zns_queue_init(&j->q, &qo);
 	if (rc) {
 		fprintf(stderr, "zns-bench: queue: %s (%s)\n", zns_status_str(rc),

@@ -115,6 +115,7 @@ struct zns_queue {
 	struct zns_delayed *parked;
 	unsigned int nr_parked;
 	uint32_t hold_ms;		/* opts->nopath_hold_ms */
+	uint64_t spin_ns;		/* opts->spin_us, in ns */
 	uint64_t next_path_check;	/* CLOCK_MONOTONIC ns */
 	struct io_uring_sqe *shadow;	/* io_uring: a copy of the SQE (two
 					 * slots, SQE128) of each command to
@@ -220,7 +221,7 @@ static inline void zns_complete(struct zns_queue *q, uint32_t idx, int status,
 
 /* queue-sync.c: the synchronous fallback (and emulated devices). */
 int zns_sync_run(struct zns_queue *q);
-unsigned int zns_sync_complete(struct zns_queue *q, int wait);
+unsigned int zns_sync_complete(struct zns_queue *q, int64_t wait_us);
 
 /* Commands of this queue that the fallback path holds (emulated devices
  * under io_uring): prepared, completed or delayed, not yet delivered. */

@@ -247,8 +247,10 @@ int zns_queue_init(struct zns_queue **qp, const struct zns_queue_opts *opts)
 	q = queue_alloc(opts->depth, opts->flags);
 	if (!q)
 		return zns_fail(-ENOMEM, "zns_queue_init: out of memory");
-	if (opts->size >= offsetof(struct zns_queue_opts, rsvd))
+	if (opts->size >= offsetof(struct zns_queue_opts, spin_us))
 		q->hold_ms = opts->nopath_hold_ms;
+	if (opts->size >= sizeof(struct zns_queue_opts))
+		q->spin_ns = (uint64_t)opts->spin_us * 1000u;
 	if (q->flags & ZNS_QUEUE_NULL)
 		q->mode = ZNS_MODE_NULL;
 	else if (q->flags & ZNS_QUEUE_SYNC)

@@ -77,7 +77,7 @@ int zns_sync_run(struct zns_queue *q)
 
 /* Delayed completions that are due join the completed ones; with @wait,
  * when none is due, sleep until the first one is. */
-static void take_due(struct zns_queue *q, int wait)
+static void take_due(struct zns_queue *q, int wait, uint64_t deadline)
 {
 	uint64_t now = zns_now_ns(), first = UINT64_MAX;
 	unsigned int i = 0;
@@ -92,12 +92,15 @@ static void take_due(struct zns_queue *q, int wait)
 			first = q->delayed[i].due;
 		i++;
 	}
-	if (wait && q->done_head == q->done_tail && first != UINT64_MAX) {
+	if (deadline && deadline < first)
+		first = deadline;	/* the caller's timeout comes first */
+	if (wait && q->done_head == q->done_tail && first != UINT64_MAX &&
+	    first > now) {
 		struct timespec ts = { (time_t)((first - now) / 1000000000ull),
 				       (long)((first - now) % 1000000000ull) };
 
 		nanosleep(&ts, NULL);
-		take_due(q, 0);
+		take_due(q, 0, 0);
 	}
 }
 
@@ -115,10 +118,13 @@ static unsigned int complete_done(struct zns_queue *q)
 	return n;
 }
 
-/* Reap: run what is pending, then deliver; with @wait, wait for a delayed
- * completion when nothing else is there. */
-unsigned int zns_sync_complete(struct zns_queue *q, int wait)
+/* Reap: run what is pending, then deliver; with @wait_us (< 0: no limit),
+ * wait that long at most for a delayed completion when nothing else is
+ * there (0: do not wait). */
+unsigned int zns_sync_complete(struct zns_queue *q, int64_t wait_us)
 {
+	uint64_t deadline = wait_us > 0 ? zns_now_ns() + (uint64_t)wait_us * 1000u : 0;
+	int wait = wait_us != 0;
 	unsigned int n = 0;
 	int now = 0;
 
@@ -127,13 +133,14 @@ unsigned int zns_sync_complete(struct zns_queue *q, int wait)
 			n += zns_nopath_poll(q, now);
 		zns_sync_run(q);
 		if (q->nr_delayed)
-			take_due(q, wait);
+			take_due(q, wait, deadline);
 		q->in_cb++;
 		n += complete_done(q);
 		q->in_cb--;
 		/* waiting, and only commands held for a path in flight:
 		 * sleep a step and look again, rather than return empty */
-		if (n || !wait || !q->nr_parked || q->nr_parked != zns_inflight(q))
+		if (n || !wait || !q->nr_parked || q->nr_parked != zns_inflight(q) ||
+		    (deadline && zns_now_ns() >= deadline))
 			return n;
 		{
 			struct timespec ts = { 0, (long)ZNS_NOPATH_STEP_NS };

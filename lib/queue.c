@@ -726,7 +726,7 @@ static inline unsigned int held_complete(struct zns_queue *q, int wait)
 {
 	if (likely(!zns_backend_held(q)))
 		return 0;
-	return zns_sync_complete(q, wait);
+	return zns_sync_complete(q, wait ? -1 : 0);
 }
 
 /* Commands held for want of a path: send them again when it is back. */
@@ -768,6 +768,35 @@ static int uring_poll(struct zns_queue *q)
 	return (int)got;
 }
 
+/* A wait with spin_us set: poll until @want have completed, nothing is in
+ * flight, or spin_us (or *@timeout_us, when it is set and shorter) is over;
+ * the time spent comes off *@timeout_us. Returns the completions. */
+static __attribute__((noinline)) unsigned int
+uring_spin(struct zns_queue *q, unsigned int want, int64_t *timeout_us)
+{
+	uint64_t spin = q->spin_ns, start = zns_now_ns(), t = start;
+	unsigned int got = 0;
+
+	if (*timeout_us >= 0 && (uint64_t)*timeout_us * 1000u < spin)
+		spin = (uint64_t)*timeout_us * 1000u;
+	do {
+		int rc = uring_poll(q);
+
+		if (rc < 0)
+			break;	/* the wait after it says what is wrong */
+		got += (unsigned int)rc;
+		if (got >= want || !zns_inflight(q))
+			break;
+		t = zns_now_ns();
+	} while (t - start < spin);
+	if (*timeout_us >= 0) {
+		int64_t used = (int64_t)((t - start) / 1000u);
+
+		*timeout_us = used < *timeout_us ? *timeout_us - used : 0;
+	}
+	return got;
+}
+
 static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned int min,
 		      int64_t timeout_us)
 {
@@ -777,6 +806,8 @@ static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned in
 	if (!min)
 		return uring_poll(q);
 	got = drain_cq(q) + held_complete(q, 0) + parked_poll(q, 0);
+	if (q->spin_ns && got < min && zns_inflight(q) && !q->nr_parked)
+		got += uring_spin(q, min - got, &timeout_us);
 	/* Waiting: submit in the same kernel entry that waits. Commands the
 	 * callbacks prepare go out with the next call. */
 	while (got < min && zns_inflight(q)) {
@@ -796,7 +827,7 @@ static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned in
 			/* only emulated commands: nothing to wait for in
 			 * the kernel */
 			io_uring_submit(&q->ring);
-			got += zns_sync_complete(q, 1);
+			got += zns_sync_complete(q, timeout_us);
 			if (timeout_us >= 0)
 				break;
 			continue;
@@ -849,7 +880,7 @@ int zns_reap(struct zns_queue *q, unsigned int min, int64_t timeout_us)
 		return uring_reap(q, min, timeout_us);
 	if (q->mode == ZNS_MODE_NULL)
 		return (int)zns_null_complete(q);
-	return (int)zns_sync_complete(q, min > 0);
+	return (int)zns_sync_complete(q, min > 0 ? timeout_us : 0);
 }
 
 /* ------------------------------------------------------ wait and exit -- */

@@ -148,12 +148,15 @@ echo "ok: --size=64m, $ios IOs"
 # the sleeping mode with batched reaping
 "$zb" --engine=null --idle=sleep --iodepth_batch_complete_min=8 --runtime=0.2 > "$t/o" ||
 	bad "--iodepth_batch_complete_min exited $?"
+# sleeping after a spin (the queue's spin_us), on the emulator's io_uring queue
+"$zb" --engine=emu --idle=spin:50 --iodepth=8 --runtime=0.2 > "$t/o" 2> "$t/err" &&
+	grep -q 'errors: 0' "$t/o" || bad "--idle=spin:50 exited $? or had errors: $(cat "$t/err")"
 
 # bad options: exit 2 and say why
 for args in "--bs=1000" "--bs=4q" "--iodepth=0" "--rw=scan" "--engine=spdk" \
 	"--iodepth_batch_complete_min=64 --iodepth=32" \
 	"--rw=write --raw --iodepth=4 --max_open_zones=2" "--rw=write --raw --iodepth=100 --numjobs=2" \
-	"--verify --rw=write --iodepth=2" "--zones=20000"; do
+	"--verify --rw=write --iodepth=2" "--zones=20000" "--idle=spin:0" "--idle=spin" "--idle=nap"; do
 	"$zb" --engine=null --runtime=0.1 $args > "$t/o" 2> "$t/err"
 	st=$?
 	[ $st = 2 ] || bad "'$args' exited $st, not 2"

@@ -78,7 +78,12 @@ typedef void (*zns_cb)(void *user, int status, uint64_t result);
  *                  with -ENOLINK; 0: the controllers' ctrl_loss_tmo, or 60 s
  *                  where they have none (since LIBZNS_0.3; programs built
  *                  before pass a smaller @size and get 0)
- * @rsvd: reserved, zero
+ * @spin_us: a zns_reap() that waits (@min above 0) on an io_uring queue
+ *           first looks for completions without sleeping for up to this
+ *           many microseconds, then sleeps in the kernel for the rest;
+ *           0 (the default): it sleeps at once. Spinning trades CPU time
+ *           for the wake-up's latency (since LIBZNS_0.5; the field was
+ *           reserved, zero, before)
  *
  * Such a command is answered by the kernel with -EINVAL without being sent;
  * the queue tells it from a real invalid argument by the controllers'
@@ -93,7 +98,7 @@ struct zns_queue_opts {
 	uint32_t sq_thread_idle;
 	int32_t sq_thread_cpu;
 	uint32_t nopath_hold_ms;
-	uint32_t rsvd;
+	uint32_t spin_us;
 };
 
 /**
@@ -201,7 +206,9 @@ int zns_submit(struct zns_queue *q);
  * @timeout_us: give up waiting after this many microseconds (< 0: no limit)
  *
  * Submits what is prepared, then takes completions off the ring in batches
- * and runs their callbacks. Waiting stops early when nothing is in flight.
+ * and runs their callbacks. Waiting stops early when nothing is in flight;
+ * on a queue with spin_us (struct zns_queue_opts) it polls for up to that
+ * long before it sleeps, the time spun counting against @timeout_us.
  * Without @min, it enters the kernel only to submit or when the kernel has
  * flagged completions to post, so an idle call makes no system call.
  *

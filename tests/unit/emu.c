@@ -881,6 +881,77 @@ START_TEST(test_queue_modes)
 }
 END_TEST
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* spin_us on an io_uring queue (_i 1; _i 0: none): a read the device
+ * holds back 300 ms. A wait with a 20 ms timeout ends at it, the read
+ * still in flight; a wait without one ends when the read completes, long
+ * before the 2 s spin is over, and the callback runs once. The spinning
+ * queue polls (its thread is on the CPU for much of the wait); the other
+ * sleeps. */
+START_TEST(test_queue_spin)
+{
+	struct zns_queue_opts qo = { .size = sizeof(qo), .depth = 4,
+				     .sq_thread_cpu = -1, .spin_us = _i ? 2000000 : 0 };
+	struct zns_emu_fault f = fault(ZNS_EMU_DELAY, 0x02, 0);
+	struct zns_queue *q;
+	struct done d;
+	uint64_t t0, t1, c0, cpu;
+
+	ck_assert_int_eq(zns_queue_init(&q, &qo), 0);
+	if (zns_queue_mode(q) != ZNS_MODE_URING) {
+		printf("emu: no io_uring on this kernel; spin_us not checked\n");
+		zns_queue_exit(q);
+		return;
+	}
+	f.delay_us = 300000;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	memset(&d, 0, sizeof(d));
+	seq = 0;
+	ck_assert_int_eq(zns_prep_read(q, dev, rbuf, 0, 1, done_cb, &d), 0);
+	t0 = mono_ns();
+	c0 = thread_cpu_ns();
+	ck_assert_int_eq(zns_reap(q, 1, 20000), 0);
+	t1 = mono_ns() - t0;
+	ck_assert_msg(t1 >= 19000000 && t1 < 250000000, "a 20 ms wait took %llu ns",
+		      (unsigned long long)t1);
+	ck_assert_uint_eq(zns_queue_inflight(q), 1);
+	ck_assert_uint_eq(seq, 0);
+	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	t1 = mono_ns() - t0;
+	cpu = thread_cpu_ns() - c0;
+	ck_assert_uint_eq(seq, 1);
+	ck_assert_int_eq(d.status, 0);
+	ck_assert_msg(t1 >= 290000000 && t1 < 1500000000, "the wait took %llu ns",
+		      (unsigned long long)t1);
+	if (_i)	/* on the CPU for a fifth of it at least, even on a busy machine */
+		ck_assert_msg(cpu > t1 / 5, "spinning, the thread used %llu of %llu ns",
+			      (unsigned long long)cpu, (unsigned long long)t1);
+	else
+		ck_assert_msg(cpu < t1 / 5, "sleeping, the thread used %llu of %llu ns",
+			      (unsigned long long)cpu, (unsigned long long)t1);
+	/* nothing in flight: no spin */
+	t0 = mono_ns();
+	ck_assert_int_eq(zns_reap(q, 1, -1), 0);
+	ck_assert_uint_lt(mono_ns() - t0, 100000000);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+}
+END_TEST
+
 /* Vectored writes and reads through a queue, in both modes: the pieces
  * land in order as one command (one write pointer step), and read back
  * into other pieces. */
@@ -1093,6 +1164,7 @@ int main(void)
 	tcase_add_test(t, test_power_loss);
 	tcase_add_test(t, test_kill);
 	tcase_add_loop_test(t, test_queue_modes, 0, 2);
+	tcase_add_loop_test(t, test_queue_spin, 0, 2);
 	tcase_add_loop_test(t, test_vectors, 0, 2);
 	tcase_add_loop_test(t, test_no_path, 0, 2);
 	suite_add_tcase(s, t);

@@ -179,6 +179,16 @@ START_TEST(test_queue_opts)
 	ck_assert_int_ge(zns_queue_fd(q), 0);
 	ck_assert_int_eq(zns_queue_exit(q), 0);
 	ck_assert_int_eq(zns_queue_exit(NULL), 0);
+	/* spin_us, read only from callers that know the field */
+	o.flags = ZNS_QUEUE_NULL;
+	o.spin_us = 7;
+	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
+	ck_assert_uint_eq(q->spin_ns, 7000);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	o.size = offsetof(struct zns_queue_opts, spin_us);
+	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
+	ck_assert_uint_eq(q->spin_ns, 0);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
 }
 END_TEST
 
