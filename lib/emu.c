@@ -1283,6 +1283,11 @@ static int apply_fault(struct zns_emu *e, struct zns_emu_fault *f,
 			return x.status;	/* as ZNS_EMU_FAIL */
 		rc = do_write(e, c, vec, result, 1);
 		return rc ? rc : x.status;
+	case ZNS_EMU_STRAY:
+		rc = exec_io(e, c, vec, result);
+		if (!rc && c->nsid == e->o.nsid && c->opcode == nvme_zns_cmd_append)
+			*result += (uint64_t)(x.after ? x.after : 1) * e->o.zone_size;
+		return rc;
 	case ZNS_EMU_REMOVE:
 	default:
 		e->removed = 1;
@@ -1472,7 +1477,7 @@ static int add_fault(struct zns_emu *e, const struct zns_emu_fault *f)
 {
 	struct zns_emu_fault x = *f;
 
-	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_HOLLOW)
+	if (x.kind < ZNS_EMU_FAIL || x.kind > ZNS_EMU_STRAY)
 		return zns_fail(-EINVAL, "zns_emu_inject: unknown fault kind");
 	if (x.opcode > 0xff && x.opcode != ZNS_EMU_ANY)
 		return zns_fail(-EINVAL, "zns_emu_inject: opcode is above 0xff");
@@ -1517,7 +1522,8 @@ int zns_emu_power_cycle(struct zns_dev *dev)
 int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 {
 	static const char *const kinds[] = { "", "fail", "ambiguous", "offline",
-		"read-only", "delay", "power-loss", "remove", "no-path", "late", "hollow" };
+		"read-only", "delay", "power-loss", "remove", "no-path", "late", "hollow",
+		"stray" };
 	char buf[1024], *save = NULL, *item;
 	int rc = 0;
 
@@ -1538,7 +1544,7 @@ int zns_emu_parse_faults(struct zns_emu *e, const char *spec)
 			if (tok && !strcmp(tok, kinds[k]))
 				f.kind = k;
 		if (!f.kind)
-			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path, late, hollow)");
+			return zns_fail(-EINVAL, "ZNS_EMU_FAULTS: unknown fault kind (fail, ambiguous, offline, read-only, delay, power-loss, remove, no-path, late, hollow, stray)");
 		while ((tok = strtok_r(NULL, ":", &s2))) {
 			char *eq = strchr(tok, '=');
 			long long v;

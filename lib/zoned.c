@@ -1009,6 +1009,15 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 	struct zz_zone *z = &zt->z[r->zone];
 
 	z->frags--;
+	if (unlikely(!status && (result < z->zslba ||
+				 result + r->nlb > z->zslba + z->zcap))) {
+		/* a device never places an append outside its zone: this
+		 * completion is not to be believed (another command's
+		 * result?); where the piece is, the report and data tell */
+		TRACE(zt, "zone %u: an append piece of %u blocks acknowledged at %#llx, outside the zone", r->zone,
+		      r->nlb, (unsigned long long)result);
+		status = -EIO;
+	}
 	if (status && ambiguous(status)) {
 		/* landed or not, and where: the zone's report will tell;
 		 * the piece and its append wait for it */

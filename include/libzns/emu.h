@@ -130,6 +130,12 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 				   * with one whose transfer it cancelled
 				   * (Delete I/O SQ in a controller reset);
 				   * other commands: as ZNS_EMU_FAIL */
+#define ZNS_EMU_STRAY		11 /* a zone append lands where the device
+				   * puts it, but its completion says 0
+				   * with an LBA @after zones further on
+				   * (0: one), as a completion carrying
+				   * another command's result would; other
+				   * commands run as usual */
 
 /* @opcode of struct zns_emu_fault: any command. */
 #define ZNS_EMU_ANY		0xffff
@@ -137,7 +143,7 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
 /**
  * struct zns_emu_fault - one fault to inject into an emulated device
  * @size: sizeof(struct zns_emu_fault)
- * @kind: ZNS_EMU_FAIL ... ZNS_EMU_HOLLOW
+ * @kind: ZNS_EMU_FAIL ... ZNS_EMU_STRAY
  * @opcode: the IO opcode it applies to (0x01 write, 0x02 read, 0x7d zone
  *          append, 0x79 zone management send, ...), or ZNS_EMU_ANY
  * @nth: the fault fires on the @nth matching command from now (1: the next)
@@ -153,7 +159,8 @@ int zns_dev_open_emu(const struct zns_emu_opts *opts, struct zns_dev **devp);
  *               @granularity blocks land, when fewer than it carries
  *               (0: all of it)
  * @after: ZNS_EMU_LATE: the command runs just before the @after-th IO
- *         command the device receives after it (0 and 1: the next)
+ *         command the device receives after it (0 and 1: the next);
+ *         ZNS_EMU_STRAY: how many zones past its own the LBA is (0: 1)
  * @rsvd: reserved, zero
  */
 struct zns_emu_fault {

@@ -290,7 +290,8 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
  *
  * Splits the buffer at the device's zone append limit and sends the pieces
  * at once; the device places them, so they may land in any order, and the
- * callback lists where each went. A piece of unknown outcome fences the
+ * callback lists where each went. A piece of unknown outcome (also one
+ * acknowledged at an LBA outside its zone, taken as -EIO) fences the
  * zone (new appends: -EBUSY) until a report and the data say where it
  * landed; one found nowhere after a fault that may pass is written at the
  * write pointer (a plain write, up to three times) and listed where that

@@ -549,6 +549,39 @@ START_TEST(test_fault_hollow)
 }
 END_TEST
 
+/* An append that lands well and completes with an LBA in another zone;
+ * other commands run as usual; from the environment too. */
+START_TEST(test_fault_stray)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_STRAY, 0x7d, 0);
+	struct zns_emu_opts o = base_opts();
+	struct zns_dev *d;
+	uint64_t lba = 0;
+
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);	/* no status needed */
+	fill(41, 4096);
+	ck_assert_int_eq(zns_append(dev, buf, zs(2), 1, &lba), 0);
+	ck_assert_uint_eq(lba, zs(3));	/* one zone on */
+	ck_assert_uint_eq(zone(2).wp, zs(2) + 1);
+	ck_assert_uint_eq(zone(3).wp, zs(3));
+	ck_assert_int_eq(zns_read(dev, rbuf, zs(2), 1), 0);
+	ck_assert_mem_eq(rbuf, buf, 4096);
+	ck_assert_int_eq(zns_append(dev, buf, zs(2), 1, &lba), 0);	/* spent */
+	ck_assert_uint_eq(lba, zs(2) + 1);
+	f = fault(ZNS_EMU_STRAY, ZNS_EMU_ANY, 0);
+	f.after = 2;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	ck_assert_int_eq(zns_write(dev, buf, zs(2) + 2, 1), 0);	/* as usual */
+	ck_assert_uint_eq(zone(2).wp, zs(2) + 3);
+	setenv("ZNS_EMU_FAULTS", "stray:op=0x7d:after=2", 1);
+	ck_assert_int_eq(zns_dev_open_emu(&o, &d), 0);
+	unsetenv("ZNS_EMU_FAULTS");
+	ck_assert_int_eq(zns_append(d, buf, 0, 1, &lba), 0);
+	ck_assert_uint_eq(lba, 2 * ZS);
+	zns_dev_close(d);
+}
+END_TEST
+
 START_TEST(test_fault_zone_states)
 {
 	struct zns_emu_fault f = fault(ZNS_EMU_OFFLINE, ZNS_EMU_ANY, 0);
@@ -1161,6 +1194,7 @@ int main(void)
 	tcase_add_test(t, test_file_persists);
 	tcase_add_test(t, test_fault_late);
 	tcase_add_test(t, test_fault_hollow);
+	tcase_add_test(t, test_fault_stray);
 	tcase_add_test(t, test_power_loss);
 	tcase_add_test(t, test_kill);
 	tcase_add_loop_test(t, test_queue_modes, 0, 2);

@@ -6,7 +6,8 @@
  * device's active limit, the fence-report-resume cycle after a write that
  * landed but reported failure, one that landed in part, one that did not
  * (sent again), one the device ran after reporting failure, and blocks
- * another writer put at the cursor, a zone reset or finish of unknown
+ * another writer put at the cursor, an append acknowledged outside its
+ * zone, a zone reset or finish of unknown
  * outcome, retired zones, the rebuild after a power loss, a full queue,
  * merging the writes waiting on a zone (and the same without merging), the
  * layer on a null device, and misuse.
@@ -1188,6 +1189,47 @@ START_TEST(test_append_hollow)
 }
 END_TEST
 
+/* An append the device placed well whose completion says 0 with an LBA in
+ * another zone (the next one, _i 0; far past the namespace, _i 1): the
+ * layer does not take it: the piece is in doubt, the report and the data
+ * find it where it landed, and its callback says that LBA. The zone's
+ * bookkeeping is not moved by the bad LBA: the zone takes appends to its
+ * capacity after. */
+START_TEST(test_append_stray)
+{
+	struct zns_emu_fault f = fault(ZNS_EMU_STRAY, 0, 3);
+	struct zns_zoned_zone in;
+	uint64_t zs = ZS * 9;
+	uint8_t *b[8], *big;
+	struct ar a[8], last;
+	unsigned int i;
+
+	f.opcode = 0x7d;
+	f.after = _i ? 1000 : 0;
+	ck_assert_int_eq(zns_emu_inject(dev, &f), 0);
+	append8(9, 900, b, a);
+	for (i = 0; i < 8; i++) {
+		appended(&a[i], 900 + i);
+		ck_assert_uint_eq(a[i].f[0].lba, zs + 2 * i);
+	}
+	ck_assert_int_eq(zns_zoned_info(zt, 9, &in), 0);
+	ck_assert_uint_eq(in.fenced, 0);
+	ck_assert_uint_eq(in.acked, zs + 16);
+	ck_assert_uint_eq(in.queued, 0);
+	stats_are(1, 1, 1, 0);
+	/* the rest of the capacity: taken, and then no more */
+	big = stamped(990, (uint32_t)(ZC - 16));
+	memset(&last, 0, sizeof(last));
+	ck_assert_int_eq(zns_zoned_append(zt, q, 9, big, (uint32_t)(ZC - 16), acb, &last), 0);
+	reap_all(q);
+	ck_assert_int_eq(last.status, 0);
+	ck_assert_int_eq(zns_zoned_append(zt, q, 9, big, 1, acb, &last), -ENOSPC);
+	for (i = 0; i < 8; i++)
+		free(b[i]);
+	free(big);
+}
+END_TEST
+
 /* An append the device runs after reporting a path error: eight appends
  * of two blocks, the third late. _i 0: it runs after the layer's report
  * (which finds it nowhere) and before the layer writes the piece at the
@@ -1987,6 +2029,7 @@ int main(void)
 	tcase_add_test(t, test_alloc_owner);
 	tcase_add_test(t, test_append_doubt);
 	tcase_add_test(t, test_append_hollow);
+	tcase_add_loop_test(t, test_append_stray, 0, 2);
 	tcase_add_loop_test(t, test_trace, 0, 2);
 	tcase_add_loop_test(t, test_write_hollow, 0, 2);
 	tcase_add_test(t, test_doubt_read_fails);
