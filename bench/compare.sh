@@ -19,8 +19,9 @@
 # for that many completions per reap (fio iodepth_batch_complete_min,
 # zns-bench --idle=sleep --iodepth_batch_complete_min); without it zns-bench
 # runs twice, polling and sleeping, against one fio run reaping one at a time.
-# ZNS_BENCH_SPIN="10 50" adds, after each sleeping row, one per value: zns-bench
-# --idle=spin:US, which polls that many microseconds before it sleeps.
+# After each sleeping row comes one per value of ZNS_BENCH_SPIN (default
+# "20"; empty: none): zns-bench --idle=spin:US, which polls that many
+# microseconds before it sleeps (the queue's spin_us).
 # ZNS_BENCH_WORKLOADS="randread 32;randread 32 8" picks them (and then no
 # write/append rows), ZNS_BENCH_TARGETS="nvmet-nullb" picks targets,
 # ZNS_BENCH_REPEAT=N runs every row N times, alternating the tools, and adds
@@ -333,7 +334,7 @@ for t in $targets; do
 		fi
 		zbrun $zargs --idle=sleep &&
 		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"
-		for us in $ZNS_BENCH_SPIN; do
+		for us in ${ZNS_BENCH_SPIN-20}; do
 			zbrun $zargs --idle=spin:"$us" &&
 			row "$name $rw 4k QD$qd (spin $us us, sleep)" "$out/fio.json" "$out/zb.json"
 		done
