@@ -124,6 +124,15 @@ layer_said() {
 	l=$(sed -n 's/^  zone layer after faults: //p' "$t/o")
 	[ -z "$l" ] || echo "; the layer: $l"
 }
+# odd_said: fault-path events of the layer's trace (ZNS_ZONED_TRACE) worth
+# a count on the row's line even when it passes: appends acknowledged at an
+# LBA outside their zone (a lead for the append NOTE) and zone resets or
+# finishes in doubt; empty when none
+odd_said() {
+	n1=$(grep -c 'outside the zone$' "$t/err")
+	n2=$(grep -c 'a zone \(reset\|finish\) in doubt' "$t/err")
+	[ "$n1$n2" = 00 ] || echo "; layer trace: $n1 appends acknowledged outside their zone, $n2 zone resets or finishes in doubt"
+}
 # statuses: what the failed IOs of the last run said, from zns-bench's
 # error lines (" (0x371 Command Aborted By Host x2; ...)"), empty when none
 # failed
@@ -159,7 +168,7 @@ reset_once() {
 	if [ $st = 0 ] && [ -n "$errs" ] && ! grep -q 0x41bc "$t/o" &&
 	   grep -q ' 0 mismatches' "$t/o" && [ "${ios:-0}" -gt 0 ]; then
 		echo "ok: zns-bench $rw${4:+ $4} through a controller reset: $ios IOs, $errs failed$(statuses)," \
-			"$(sed -n 's/^  verify: //p' "$t/o")$(layer_said)"
+			"$(sed -n 's/^  verify: //p' "$t/o")$(layer_said)$(odd_said)"
 		above "$errs"
 		lateness "$late"
 		return 0
