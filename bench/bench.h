@@ -57,6 +57,7 @@ struct opts {
 	int no_merge;		/* the layer: one command per write */
 	int zrwa;		/* the layer: zones with a ZRWA */
 	uint32_t spin_us;	/* --idle=spin:US: sleep after spinning US */
+	int no_defer;		/* --no_defer: ZNS_QUEUE_NO_DEFER */
 };
 
 /* Workloads that write, and so reset the zones they use first. */

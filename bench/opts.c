@@ -52,6 +52,7 @@ static void usage(void)
 "  [--no_merge (the zone layer sends each write as its own command)]\n"
 "  [--zrwa (the zone layer opens zones with a ZRWA where the device has one)]\n"
 "  [--idle=poll|sleep|spin:US] [--iodepth_batch_complete_min=1] [--name=zns-bench]\n"
+"  [--no_defer (a ring without deferred task work: ZNS_QUEUE_NO_DEFER)]\n"
 "  [--output-format=normal|json]\n"
 "Defaults are shown. Without --dev, --engine=null (no device: libzns's own\n"
 "cost) and --engine=emu (libzns's in-process ZNS device, in memory) run on\n"
@@ -145,6 +146,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'W': o->raw = 1; break;
 	case 'M': o->no_merge = 1; break;
 	case 'A': o->zrwa = 1; break;
+	case 'D': o->no_defer = 1; break;
 	case 'h': usage(); return -1;
 	default: usage(); return 2;
 	}
@@ -167,6 +169,7 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 		{ "max_open_zones", 1, 0, 'O' }, { "size", 1, 0, 's' },
 		{ "zonesize", 1, 0, 'y' }, { "raw", 0, 0, 'W' },
 		{ "no_merge", 0, 0, 'M' }, { "zrwa", 0, 0, 'A' },
+		{ "no_defer", 0, 0, 'D' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, rc;
 

@@ -173,6 +173,8 @@ static int setup_queue(struct job *j, const struct opts *o)
 	if (o->hipri)
 		qo.flags |= ZNS_QUEUE_IOPOLL;
 	qo.spin_us = o->spin_us;
+	if (o->no_defer)
+		qo.flags |= ZNS_QUEUE_NO_DEFER;
 	rc = zns_queue_init(&j->q, &qo);
 	if (rc) {
 		fprintf(stderr, "zns-bench: queue: %s (%s)\n", zns_status_str(rc),

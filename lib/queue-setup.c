@@ -60,8 +60,12 @@ static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 		struct io_uring_params p;
 
 		/* An SQPOLL ring has no task to defer work to; an eventfd
-		 * must be signalled while the owner sleeps in poll. */
-		if (tries[i] && (q->flags & (ZNS_QUEUE_SQPOLL | ZNS_QUEUE_EVENTFD)))
+		 * must be signalled while the owner sleeps in poll; NO_DEFER
+		 * asks for a plain ring, whose completions the kernel posts
+		 * when it interrupts the task (a poller sees them without
+		 * entering the kernel). */
+		if (tries[i] && (q->flags & (ZNS_QUEUE_SQPOLL | ZNS_QUEUE_EVENTFD |
+					     ZNS_QUEUE_NO_DEFER)))
 			continue;
 		ring_params(&p, q, o, tries[i]);
 		rc = io_uring_queue_init_params(q->depth, &q->ring, &p);
@@ -164,7 +168,7 @@ static int check_opts(const struct zns_queue_opts *o)
 {
 	const unsigned int known = ZNS_QUEUE_SYNC | ZNS_QUEUE_NULL |
 		ZNS_QUEUE_IOPOLL | ZNS_QUEUE_SQPOLL | ZNS_QUEUE_EVENTFD |
-		ZNS_QUEUE_FIXED_FILES | ZNS_QUEUE_NOPATH_FAIL;
+		ZNS_QUEUE_FIXED_FILES | ZNS_QUEUE_NOPATH_FAIL | ZNS_QUEUE_NO_DEFER;
 
 	if (!o)
 		return zns_fail(-EINVAL, "zns_queue_init: opts is NULL");

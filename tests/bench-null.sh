@@ -151,6 +151,8 @@ echo "ok: --size=64m, $ios IOs"
 # sleeping after a spin (the queue's spin_us), on the emulator's io_uring queue
 "$zb" --engine=emu --idle=spin:50 --iodepth=8 --runtime=0.2 > "$t/o" 2> "$t/err" &&
 	grep -q 'errors: 0' "$t/o" || bad "--idle=spin:50 exited $? or had errors: $(cat "$t/err")"
+"$zb" --engine=emu --no_defer --iodepth=8 --runtime=0.2 > "$t/o" 2> "$t/err" &&
+	grep -q 'errors: 0' "$t/o" || bad "--no_defer exited $? or had errors: $(cat "$t/err")"
 
 # bad options: exit 2 and say why
 for args in "--bs=1000" "--bs=4q" "--iodepth=0" "--rw=scan" "--engine=spdk" \

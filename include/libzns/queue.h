@@ -59,6 +59,11 @@ typedef void (*zns_cb)(void *user, int status, uint64_t result);
 #define ZNS_QUEUE_FIXED_FILES	(1u << 5) /* register device files */
 #define ZNS_QUEUE_NOPATH_FAIL	(1u << 6) /* no live path: -ENOLINK at
 					   * once, do not hold */
+#define ZNS_QUEUE_NO_DEFER	(1u << 7) /* a ring without deferred or
+					   * cooperative task work: for a
+					   * thread that polls (zns_reap(q, 0,
+					   * 0)), completions arrive without a
+					   * system call */
 
 /* Backends reported by zns_queue_mode(). */
 #define ZNS_MODE_URING	1	/* io_uring uring_cmd passthrough */
@@ -107,7 +112,8 @@ struct zns_queue_opts {
  * @opts: options; @opts->size must be set
  *
  * Sets up io_uring with SQE128 and CQE32, and with SINGLE_ISSUER and
- * DEFER_TASKRUN (or COOP_TASKRUN) when the kernel accepts them. When
+ * DEFER_TASKRUN (or COOP_TASKRUN) when the kernel accepts them and
+ * ZNS_QUEUE_NO_DEFER is not set. When
  * io_uring is unavailable (kernel without io_uring or uring_cmd,
  * io_uring_disabled, a seccomp filter) and neither IOPOLL nor SQPOLL was
  * asked for, the queue runs in the synchronous fallback mode

@@ -152,6 +152,51 @@ START_TEST(test_queue_sqe_reuse)
 }
 END_TEST
 
+/* ZNS_QUEUE_NO_DEFER: a ring without deferred or cooperative task work
+ * (the default has them where the kernel does); a command still
+ * completes, found by a reap that polls and by one that waits. */
+START_TEST(test_queue_no_defer)
+{
+	const unsigned int lazy = IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_COOP_TASKRUN |
+				  IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_TASKRUN_FLAG;
+	struct zns_dev d = fake_dev(12, 16384, 1ull << 30);
+	struct zns_queue_opts o = { .size = sizeof(o), .depth = 4, .sq_thread_cpu = -1 };
+	struct zns_queue *q;
+	struct tally t;
+	int fd = open("/dev/null", O_RDWR), wait;
+
+	ck_assert_int_ge(fd, 0);
+	d.fd = d.ctrl_fd = fd;
+	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
+	if (zns_queue_mode(q) != ZNS_MODE_URING) {
+		printf("queue: no io_uring passthrough on this kernel; NO_DEFER not checked\n");
+		zns_queue_exit(q);
+		close(fd);
+		return;
+	}
+	ck_assert_uint_ne(q->setup_flags & lazy, 0);	/* the default */
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	o.flags = ZNS_QUEUE_NO_DEFER;
+	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
+	ck_assert_int_eq(zns_queue_mode(q), ZNS_MODE_URING);
+	ck_assert_uint_eq(q->setup_flags & lazy, 0);
+	for (wait = 0; wait < 2; wait++) {
+		unsigned int spins = 0;
+
+		memset(&t, 0, sizeof(t));
+		ck_assert_int_eq(zns_prep_read(q, &d, buf, 0, 1, tally_cb, &t), 0);
+		if (wait)
+			ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+		else
+			while (zns_queue_inflight(q) && spins++ < 1000000)
+				ck_assert_int_ge(zns_reap(q, 0, 0), 0);
+		ck_assert_uint_eq(t.calls, 1);
+	}
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_queue_opts)
 {
 	struct zns_queue_opts o = { .size = sizeof(o), .depth = 8, .sq_thread_cpu = -1 };
@@ -201,6 +246,7 @@ int main(void)
 	tcase_add_test(t, test_queue_null);
 	tcase_add_test(t, test_queue_opts);
 	tcase_add_test(t, test_queue_sqe_reuse);
+	tcase_add_test(t, test_queue_no_defer);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
