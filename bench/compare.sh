@@ -316,7 +316,9 @@ for t in $targets; do
 			row "$name ordered write 4k QD$qd, 1 zone (fio: block dev)" "$out/fio.json" "$out/zb.json"
 			continue
 		fi
-		zargs="--dev=$dev --rw=$rw --bs=4k --iodepth=$qd --zones=$zones"
+		# throughput rows: no clocks per IO in any of the three tools
+		# (fio's jobs disable them too; xnvmeperf reads none)
+		zargs="--dev=$dev --rw=$rw --bs=4k --iodepth=$qd --zones=$zones --lat=0"
 		fiorun "$rw" DEV="$dev" QD="$qd" BATCH="$reap" ZONES_SIZE="$size" || continue
 		if [ "$reap" -gt 1 ]; then
 			zbrun $zargs --idle=sleep --iodepth_batch_complete_min="$reap" &&
