@@ -971,11 +971,13 @@ START_TEST(test_queue_spin)
 	ck_assert_int_eq(d.status, 0);
 	ck_assert_msg(t1 >= 290000000 && t1 < 1500000000, "the wait took %llu ns",
 		      (unsigned long long)t1);
-	if (_i)	/* on the CPU for a fifth of it at least, even on a busy machine */
-		ck_assert_msg(cpu > t1 / 5, "spinning, the thread used %llu of %llu ns",
+	/* spinning, on the CPU for a twentieth of it at least, even on a
+	 * machine busy with guests; sleeping, a thousandth or so */
+	if (_i)
+		ck_assert_msg(cpu > t1 / 20, "spinning, the thread used %llu of %llu ns",
 			      (unsigned long long)cpu, (unsigned long long)t1);
 	else
-		ck_assert_msg(cpu < t1 / 5, "sleeping, the thread used %llu of %llu ns",
+		ck_assert_msg(cpu < t1 / 20, "sleeping, the thread used %llu of %llu ns",
 			      (unsigned long long)cpu, (unsigned long long)t1);
 	/* nothing in flight: no spin */
 	t0 = mono_ns();
