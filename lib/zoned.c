@@ -132,6 +132,10 @@ struct zz_pool {
 struct zz_zone {
 	uint64_t zslba, zcap;
 	uint64_t wp, acked, dwp, queued;
+	uint64_t ahead;			/* queued blocks below acked: appends
+					 * complete out of LBA order, so acked
+					 * (the highest end) runs ahead of
+					 * pieces still in flight */
 	uint8_t state, active, fenced, retired, firing;
 	unsigned int apping;		/* an owner's completions running
 					 * append callbacks (not idle) */
@@ -501,6 +505,33 @@ static inline void note_acked(struct zns_zoned *zt, struct zz_zone *z,
 		ZSET(z->state, NVME_ZNS_ZS_FULL);
 		give_token(zt, z);
 	}
+}
+
+/* An append piece landed at [@lba, @end). The device gives each append its
+ * place when it runs it, but completions come back in any order: a piece
+ * ending above acked leaves the blocks between acked and its start to
+ * pieces still in flight, and one below acked was one of those. */
+static inline void note_piece(struct zns_zoned *zt, struct zz_zone *z,
+			      uint64_t lba, uint64_t end)
+{
+	uint64_t a = z->acked, below;
+
+	if (lba > a) {
+		z->ahead += lba - a;
+	} else {
+		below = (end < a ? end : a) - lba;
+		z->ahead = z->ahead > below ? z->ahead - below : 0;
+	}
+	note_acked(zt, z, end);
+}
+
+/* Where the zone's write pointer will be once everything queued has
+ * landed: what the capacity checks count against. */
+static inline uint64_t committed(const struct zz_zone *z)
+{
+	uint64_t q = z->queued;
+
+	return z->acked + q - (z->ahead < q ? z->ahead : q);
 }
 
 /* Statuses after which nobody knows whether a write landed. */
@@ -1036,7 +1067,7 @@ static void fire_append(struct zns_zoned *zt, struct zz_req *r, int status,
 	if (!status) {
 		ap->frags[r->frag].lba = result;
 		note_span(z, result, r->nlb);
-		note_acked(zt, z, result + r->nlb);
+		note_piece(zt, z, result, result + r->nlb);
 	} else if (retiring(status)) {
 		ZSET(z->retired, 1);
 	}
@@ -1287,6 +1318,7 @@ static void settle_action(struct zns_zoned *zt, struct zz_zone *z,
 		ZSET(z->wp, z->settled);
 		ZSET(z->acked, z->settled);
 		ZSET(z->dwp, z->settled);
+		z->ahead = 0;
 	} else if (retiring(status)) {
 		ZSET(z->retired, 1);
 	}
@@ -1353,6 +1385,7 @@ static struct zz_req *action_verdict(struct zns_zoned *zt, struct zz_zone *z,
 		z->settled = wp;
 		ZSET(z->wp, wp);
 		ZSET(z->acked, wp);
+		z->ahead = 0;
 	}
 	ZSET(z->dwp, wp);
 	settle_action(zt, z, a, a->status);
@@ -1861,7 +1894,7 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (z->frags || z->doubt)
 		return end(zt, z, zns_fail(-EBUSY, "zns_zoned_write: appends to the zone are in flight: writes and appends do not mix on one zone"));
 	if (z->state == NVME_ZNS_ZS_FULL ||
-	    z->acked + z->queued + nlb > z->zslba + z->zcap)
+	    committed(z) + nlb > z->zslba + z->zcap)
 		return end(zt, z, zns_fail(-ENOSPC, "zns_zoned_write: past the zone's capacity"));
 	r = get_req(zt, z);
 	if (!r)
@@ -1888,6 +1921,8 @@ int zns_zoned_write(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	r->cb = cb;
 	r->user = user;
 	z->q = q;
+	if (!z->queued)
+		z->ahead = 0;	/* what appends left: nothing is in flight */
 	ZSET(z->queued, z->queued + nlb);
 	if (!z->head && !z->busy && z->zrwa == ZR_NONE && !z->fenced) {
 		rc = send_one(zt, z, r);	/* nothing before it */
@@ -1943,7 +1978,7 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	if (z->fenced)
 		return end(zt, z, zns_fail(-EBUSY, "zns_zoned_append: the zone is fenced while the layer asks the device where appends of unknown outcome landed: reap, then retry"));
 	if (z->state == NVME_ZNS_ZS_FULL ||
-	    z->acked + z->queued + nlb > z->zslba + z->zcap)
+	    committed(z) + nlb > z->zslba + z->zcap)
 		return end(zt, z, zns_fail(-ENOSPC, "zns_zoned_append: past the zone's capacity"));
 	ap = get_ap(zt, pool(z));
 	if (!ap)
@@ -1958,6 +1993,8 @@ int zns_zoned_append(struct zns_zoned *zt, struct zns_queue *q, uint32_t zone,
 	ap->user = user;
 	ap->status = 0;
 	ap->nr = ap->left = n;
+	if (!z->queued)
+		z->ahead = 0;	/* nothing in flight is below acked */
 	z->q = q;
 	for (i = 0; i < n; i++) {
 		uint32_t off = i * zt->zasl_nlb;

@@ -1230,6 +1230,64 @@ START_TEST(test_append_stray)
 }
 END_TEST
 
+/* Appends complete out of LBA order; the layer counts what is in flight
+ * against the capacity once. The zone is filled to four blocks short, then
+ * three one-block appends go out, the first held back (its completion comes
+ * late): the other two complete, so the highest acknowledged end is one
+ * block short of the capacity with the first still in flight below it. One
+ * more block fits and is taken; another does not. Each append is called
+ * back once with 0, each block of the four holds its own stamp. */
+START_TEST(test_append_out_of_order)
+{
+	struct zns_emu_fault slow = fault(ZNS_EMU_DELAY, 0, 1);
+	struct zns_zoned_zone in;
+	uint64_t zs = ZS * 10, tail = zs + ZC - 4;
+	uint8_t *big = stamped(600, (uint32_t)(ZC - 4)), *b[4];
+	struct ar fill, a[4], none;
+	unsigned int i, tries, seen = 0;
+
+	memset(&fill, 0, sizeof(fill));
+	memset(&none, 0, sizeof(none));
+	memset(a, 0, sizeof(a));
+	ck_assert_int_eq(zns_zoned_append(zt, q, 10, big, (uint32_t)(ZC - 4), acb, &fill), 0);
+	reap_all(q);
+	ck_assert_int_eq(fill.status, 0);
+	slow.opcode = 0x7d;
+	slow.delay_us = 300000;
+	ck_assert_int_eq(zns_emu_inject(dev, &slow), 0);
+	for (i = 0; i < 4; i++)
+		b[i] = stamped(610 + i, 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(zns_zoned_append(zt, q, 10, b[i], 1, acb, &a[i]), 0);
+	for (tries = 0; !(a[1].calls && a[2].calls) && tries < 100; tries++)
+		ck_assert_int_ge(zns_reap(q, 1, 10000), 0);
+	ck_assert_uint_eq(a[0].calls, 0);	/* still in flight */
+	ck_assert_int_eq(zns_zoned_info(zt, 10, &in), 0);
+	ck_assert_uint_eq(in.acked, zs + ZC - 1);
+	ck_assert_uint_eq(in.queued, 1);
+	ck_assert_msg(zns_zoned_append(zt, q, 10, b[3], 1, acb, &a[3]) == 0,
+		      "one block is left: %s", zns_last_error());
+	ck_assert_int_eq(zns_zoned_append(zt, q, 10, b[3], 1, acb, &none), -ENOSPC);
+	reap_all(q);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(a[i].calls, 1);
+		ck_assert_int_eq(a[i].status, 0);
+		ck_assert_uint_eq(a[i].nr, 1);
+		ck_assert_uint_ge(a[i].f[0].lba, tail);
+		ck_assert_uint_lt(a[i].f[0].lba, zs + ZC);
+		ck_assert_uint_eq(tag_at(a[i].f[0].lba), 610 + i);
+		seen |= 1u << (a[i].f[0].lba - tail);
+		free(b[i]);
+	}
+	ck_assert_uint_eq(seen, 0xf);
+	ck_assert_uint_eq(none.calls, 0);
+	ck_assert_int_eq(zns_zoned_info(zt, 10, &in), 0);
+	ck_assert_uint_eq(in.state, NVME_ZNS_ZS_FULL);
+	ck_assert_uint_eq(in.queued, 0);
+	free(big);
+}
+END_TEST
+
 /* An append the device runs after reporting a path error: eight appends
  * of two blocks, the third late. _i 0: it runs after the layer's report
  * (which finds it nowhere) and before the layer writes the piece at the
@@ -2030,6 +2088,7 @@ int main(void)
 	tcase_add_test(t, test_append_doubt);
 	tcase_add_test(t, test_append_hollow);
 	tcase_add_loop_test(t, test_append_stray, 0, 2);
+	tcase_add_test(t, test_append_out_of_order);
 	tcase_add_loop_test(t, test_trace, 0, 2);
 	tcase_add_loop_test(t, test_write_hollow, 0, 2);
 	tcase_add_test(t, test_doubt_read_fails);
