@@ -139,6 +139,7 @@ struct job {
 	struct io *ios;
 	struct io **parked;	/* refused by the layer for now (-EBUSY) */
 	unsigned int nparked;
+	uint64_t stuck_since;	/* ns: every IO refused, none in flight */
 	uint8_t *arena;
 	uint32_t nlb;
 	uint64_t nblocks;	/* bs-sized blocks in the job's zones */

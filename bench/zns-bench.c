@@ -171,6 +171,35 @@ static void on_done(void *user, int status, uint64_t result)
 		issue(j, io);
 }
 
+/* The layer refuses every IO of the job for now and none is in flight: a
+ * fault, a zone being fenced or a full queue all have a command in flight
+ * whose completion changes that. Another job may still give back an active
+ * token, so this is given a second; after it, the job stops and says why
+ * (zones outside its range holding the device's active resources, say).
+ * Returns 1 when the job stops. */
+static int stuck(struct job *j)
+{
+	uint64_t t;
+
+	if (!j->nparked || zns_queue_inflight(j->q)) {
+		j->stuck_since = 0;
+		return 0;
+	}
+	t = now_ns();
+	if (!j->stuck_since) {
+		j->stuck_since = t;
+		return 0;
+	}
+	if (t - j->stuck_since < 1000000000ull)
+		return 0;
+	fprintf(stderr, "zns-bench: the zone layer refused every IO for 1 s with none in flight (%s): "
+		"zones outside --zone-start/--zones may hold the device's open or active resources; reset them\n",
+		zns_last_error());
+	j->rc = -EBUSY;
+	job_stop(j);
+	return 1;
+}
+
 static int issue_slow(struct job *j, struct io *io);
 
 /* The random-read path, kept small: it is most of what engine=null times. */
@@ -713,8 +742,11 @@ void *bench_run_job(void *arg)
 			j->rc = n;
 			break;
 		}
-		if (j->nparked && !j->draining)
+		if (j->nparked && !j->draining) {
 			retry_parked(j);
+			if (stuck(j))
+				break;
+		}
 		if (j->draining && zns_queue_inflight(j->q) == 0) {
 			/* append: all zones filled; check them (every round,
 			 * not only the last: a fault mid-run is in an earlier
