@@ -19,6 +19,9 @@
 # for that many completions per reap (fio iodepth_batch_complete_min,
 # zns-bench --idle=sleep --iodepth_batch_complete_min); without it zns-bench
 # runs twice, polling and sleeping, against one fio run reaping one at a time.
+# After each polled row comes zns-bench polling with registered buffers
+# (--fixedbufs; ZNS_BENCH_FIXED=0 leaves it out), beside the same fio and
+# xNVMe runs: neither of those registers its buffers here.
 # After each sleeping row comes one per value of ZNS_BENCH_SPIN (default
 # "20"; empty: none): zns-bench --idle=spin:US, which polls that many
 # microseconds before it sleeps (the queue's spin_us).
@@ -211,20 +214,27 @@ xnrun() {
 	echo "xnvmeperf $1 $2 QD$3 failed: $(tail -n 3 "$out/xn.txt" "$out/xn.txt.err" | tr '\n' ' ' | head -c 300)" >&2
 	echo -
 }
-# xnappend NAME DEV: xNVMe's zoned append example (one-block appends at
-# QD32 into one zone until it is full, its io_uring_cmd backend) on three
-# empty zones, against zns-bench's appends into one zone (filled, reset,
-# filled again, for the runtime); prints the median IOPS and the ratio
+# xnappend NAME DEV: zone appends of one block at QD32, both tools filling
+# one empty zone to its capacity and timing that fill alone (no reset in
+# it), with no clock per IO: xNVMe's zoned append example (its io_uring_cmd
+# backend) and zns-bench --raw --size=CAPACITY, alternating, three times
+# each; prints both medians and the ratio
 xnappend() {
-	zbrun --dev="$2" --rw=append --raw --bs=4k --iodepth=32 --zones=1 || return 0
 	blk=/dev/$(basename "$2" | sed 's/^ng/nvme/')
 	zsec=$(cat "/sys/block/$(basename "$blk")/queue/chunk_sectors" 2>/dev/null)
 	lbs=$(cat "/sys/block/$(basename "$blk")/queue/logical_block_size" 2>/dev/null)
-	[ -n "$zsec" ] && [ -n "$lbs" ] && command -v nvme >/dev/null 2>&1 || {
-		echo "$1 append, xNVMe: needs $blk's zone geometry and nvme-cli"; return 0; }
-	nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append, xNVMe: could not reset $blk's zones"; return 0; }
-	: > "$out/xa"
+	# "start: 0x.., len 0x.., cap 0x.., ...": 512-byte sectors
+	cap=$(blkzone report -c 1 "$blk" 2>/dev/null | tr -d ',' | awk '{ for (i = 1; i < NF; i++) if ($i == "cap") print $(i + 1) }')
+	[ -n "$zsec" ] && [ -n "$lbs" ] && [ -n "$cap" ] && command -v nvme >/dev/null 2>&1 || {
+		echo "$1 append, xNVMe: needs $blk's zone geometry (sysfs, blkzone) and nvme-cli"; return 0; }
+	capb=$(( cap * 512 ))
+	: > "$out/xa"; : > "$out/za"
 	for z in 1 2 3; do
+		$pin "$zb" --dev="$2" --rw=append --raw --bs=4k --iodepth=32 --zones=1 --lat=0 \
+			--ramp=0 --runtime=60 --size="$capb" --output-format=json > "$out/za.json" 2> "$out/za.err" || {
+			echo "$1 append, zns-bench failed: $(head -c 300 "$out/za.err")"; return 0; }
+		iops "$out/za.json" >> "$out/za"; echo >> "$out/za"
+		nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append, xNVMe: could not reset $blk's zones"; return 0; }
 		$pin "$xa" append "$2" --slba "$(printf '0x%x' $(( z * zsec * 512 / lbs )))" --qdepth 32 --be io_uring_cmd \
 			> "$out/xa.txt" 2>&1 || { echo "$1 append, xNVMe failed: $(tail -n 2 "$out/xa.txt" | tr '\n' ' ')"; return 0; }
 		# "Wall-clock: {elapsed: S, mib: M, mib_sec: R}": one LBA per append
@@ -232,8 +242,8 @@ xnappend() {
 	done
 	nvme zns reset-zone "$blk" -a >/dev/null 2>&1
 	x=$(sort -n "$out/xa" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
-	z=$(iops "$out/zb.json")
-	echo "$1 append 4k QD32, 1 zone: zns-bench $z IOPS, xNVMe zoned_io_async $x IOPS (median of 3 zones: $(tr '\n' ' ' < "$out/xa")); zns/xNVMe $(awk -v z="$z" -v x="$x" 'BEGIN { if (x > 0) printf "%.2fx", z / x; else print "-" }')"
+	z=$(grep . "$out/za" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+	echo "$1 append 4k QD32, one empty zone filled: zns-bench $z IOPS (runs: $(grep . "$out/za" | tr '\n' ' ')), xNVMe zoned_io_async $x IOPS (runs: $(tr '\n' ' ' < "$out/xa")); zns/xNVMe $(awk -v z="$z" -v x="$x" 'BEGIN { if (x > 0) printf "%.2fx", z / x; else print "-" }')"
 }
 # xnfail: the Failed column of xnvmeperf's last run, which must be 0
 xnfail() { awk '/^ *Total:/ { print $4 }' "$out/xn.txt"; }
@@ -333,6 +343,13 @@ for t in $targets; do
 			mv "$out/zb-poll.json" "$out/zb.json"
 			mv "$out/zb-poll.busy" "$out/zb.busy" 2>/dev/null
 			row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$xi"
+		fi
+		# registered buffers (zns_queue_register_buffers(3)), which
+		# xNVMe's io_uring_cmd backend does not use and this fio job
+		# does not ask for: beside the same fio and xNVMe runs
+		if [ "${ZNS_BENCH_FIXED:-1}" != 0 ]; then
+			zbrun $zargs --fixedbufs &&
+			row "$name $rw 4k QD$qd (poll, registered buffers)" "$out/fio.json" "$out/zb.json" "$xi"
 		fi
 		zbrun $zargs --idle=sleep &&
 		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"

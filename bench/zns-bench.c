@@ -747,7 +747,12 @@ void *bench_run_job(void *arg)
 			if (stuck(j))
 				break;
 		}
-		if (j->draining && zns_queue_inflight(j->q) == 0) {
+		if (j->limit && j->measuring &&
+		    j->st.ios[0] + j->st.ios[1] - j->ios_ramp[0] - j->ios_ramp[1] >= j->limit)
+			job_stop(j);	/* --size transferred */
+		/* (after the --size check: a run that stops once the range
+		 * is full times no reset) */
+		if (!j->stop && j->draining && zns_queue_inflight(j->q) == 0) {
 			/* append: all zones filled; check them (every round,
 			 * not only the last: a fault mid-run is in an earlier
 			 * one), reset them and refill */
@@ -759,9 +764,6 @@ void *bench_run_job(void *arg)
 			for (i = 0; i < o->iodepth && !j->stop; i++)
 				issue(j, &j->ios[i]);
 		}
-		if (j->limit && j->measuring &&
-		    j->st.ios[0] + j->st.ios[1] - j->ios_ramp[0] - j->ios_ramp[1] >= j->limit)
-			job_stop(j);	/* --size transferred */
 		if ((++last & 63) == 0)
 			job_tick(j, ramp_end, end);
 	}
