@@ -26,5 +26,12 @@ if [ -n "$1" ]; then
 fi
 k=$(cd /boot && ls vmlinuz-6.12.* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 [ -n "$k" ] || k=$(cd /boot && ls vmlinuz-* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+# the settings compare.sh reads from the environment go into the guest
+set --
+for v in ZNS_BENCH_REPEAT ZNS_BENCH_RAMP ZNS_BENCH_SPIN ZNS_BENCH_FIXED \
+	ZNS_BENCH_WORKLOADS ZNS_BENCH_TARGETS ZNS_BENCH_CHARTS XNVMEPERF; do
+	eval "isset=\${$v+x}"
+	[ -n "$isset" ] && eval "set -- \"\$@\" \"$v=\${$v}\""
+done
 exec "$src/tests/vm/zns-vm" --kernel "$k" --builddir "$src/build" --srcdir "$src" \
-	--timeout 3000 -- sh "$src/bench/compare.sh" "$src/build" "$rt" devices
+	--timeout 3000 -- env "$@" sh "$src/bench/compare.sh" "$src/build" "$rt" devices
