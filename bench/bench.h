@@ -140,6 +140,8 @@ struct job {
 	struct io **parked;	/* refused by the layer for now (-EBUSY) */
 	unsigned int nparked;
 	uint64_t stuck_since;	/* ns: every IO refused, none in flight */
+	uint64_t stuck_epoch;	/* bench_progress then */
+	uint64_t tick_ios;	/* IOs done at the last clock tick */
 	uint8_t *arena;
 	uint32_t nlb;
 	uint64_t nblocks;	/* bs-sized blocks in the job's zones */

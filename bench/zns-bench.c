@@ -171,28 +171,34 @@ static void on_done(void *user, int status, uint64_t result)
 		issue(j, io);
 }
 
+/* Ticks of any job that completed IOs since its last tick: a job refused
+ * everything waits while another one gets on (its zones fill and give
+ * their active tokens back). */
+static uint64_t bench_progress;
+
 /* The layer refuses every IO of the job for now and none is in flight: a
  * fault, a zone being fenced or a full queue all have a command in flight
- * whose completion changes that. Another job may still give back an active
- * token, so this is given a second; after it, the job stops and says why
- * (zones outside its range holding the device's active resources, say).
- * Returns 1 when the job stops. */
+ * whose completion changes that, and another job that completes IOs may
+ * give an active token back. When neither happens for a second, the job
+ * stops and says why (zones outside its range holding the device's active
+ * resources, say). Returns 1 when the job stops. */
 static int stuck(struct job *j)
 {
-	uint64_t t;
+	uint64_t t, e = __atomic_load_n(&bench_progress, __ATOMIC_RELAXED);
 
 	if (!j->nparked || zns_queue_inflight(j->q)) {
 		j->stuck_since = 0;
 		return 0;
 	}
 	t = now_ns();
-	if (!j->stuck_since) {
+	if (!j->stuck_since || e != j->stuck_epoch) {
 		j->stuck_since = t;
+		j->stuck_epoch = e;
 		return 0;
 	}
 	if (t - j->stuck_since < 1000000000ull)
 		return 0;
-	fprintf(stderr, "zns-bench: the zone layer refused every IO for 1 s with none in flight (%s): "
+	fprintf(stderr, "zns-bench: the zone layer refused every IO for 1 s with none in flight and no job getting on (%s): "
 		"zones outside --zone-start/--zones may hold the device's open or active resources; reset them\n",
 		zns_last_error());
 	j->rc = -EBUSY;
@@ -690,8 +696,12 @@ static int job_reap(struct job *j)
 /* The clock, every 64 reaps: the ramp ends, the runtime ends. */
 static void job_tick(struct job *j, uint64_t ramp_end, uint64_t end)
 {
-	uint64_t t = now_ns();
+	uint64_t t = now_ns(), ios = j->st.ios[0] + j->st.ios[1];
 
+	if (ios != j->tick_ios) {	/* getting on: for stuck() */
+		j->tick_ios = ios;
+		__atomic_add_fetch(&bench_progress, 1, __ATOMIC_RELAXED);
+	}
 	if (!j->measuring && t >= ramp_end) {
 		j->measuring = 1;
 		j->ios_ramp[0] = j->st.ios[0];
