@@ -78,6 +78,26 @@ START_TEST(test_queue_null)
 }
 END_TEST
 
+/* A queue with @o whose device @d is /dev/null (commands are sent, only
+ * their encoding matters). Returns the file, or -1 when the kernel has no
+ * io_uring passthrough: nothing is left open and @what is said not checked
+ * (the fallback has its own test, mock). */
+static int uring_on_null(struct zns_dev *d, struct zns_queue **q,
+			 const struct zns_queue_opts *o, const char *what)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	ck_assert_int_ge(fd, 0);
+	d->fd = d->ctrl_fd = fd;
+	ck_assert_int_eq(zns_queue_init(q, o), 0);
+	if (zns_queue_mode(*q) == ZNS_MODE_URING)
+		return fd;
+	printf("queue: no io_uring passthrough on this kernel; %s not checked\n", what);
+	zns_queue_exit(*q);
+	close(fd);
+	return -1;
+}
+
 /* Under io_uring each SQE of the ring is reused by the commands that come
  * after it, and a read, write or append writes only the fields that
  * change into an SQE that the last such command left ("plain slots" in
@@ -92,19 +112,10 @@ START_TEST(test_queue_sqe_reuse)
 	struct zns_queue *q;
 	unsigned int n, round, entries;
 	struct tally t;
-	int fd = open("/dev/null", O_RDWR);
+	int fd = uring_on_null(&d, &q, &o, "SQE reuse");
 
-	ck_assert_int_ge(fd, 0);
-	d.fd = fd;
-	d.ctrl_fd = fd;
-	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
-	if (zns_queue_mode(q) != ZNS_MODE_URING) {
-		/* no io_uring here: the fallback has its own test (mock) */
-		printf("queue: no io_uring passthrough on this kernel; SQE reuse not checked\n");
-		zns_queue_exit(q);
-		close(fd);
+	if (fd < 0)
 		return;
-	}
 	entries = *q->ring.sq.kring_entries;
 	for (round = 0, n = 0; round < 3 * entries; round++) {
 		struct io_uring_sqe want[2], *sqe;
@@ -163,17 +174,10 @@ START_TEST(test_queue_no_defer)
 	struct zns_queue_opts o = { .size = sizeof(o), .depth = 4, .sq_thread_cpu = -1 };
 	struct zns_queue *q;
 	struct tally t;
-	int fd = open("/dev/null", O_RDWR), wait;
+	int fd = uring_on_null(&d, &q, &o, "NO_DEFER"), wait;
 
-	ck_assert_int_ge(fd, 0);
-	d.fd = d.ctrl_fd = fd;
-	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
-	if (zns_queue_mode(q) != ZNS_MODE_URING) {
-		printf("queue: no io_uring passthrough on this kernel; NO_DEFER not checked\n");
-		zns_queue_exit(q);
-		close(fd);
+	if (fd < 0)
 		return;
-	}
 	ck_assert_uint_ne(q->setup_flags & lazy, 0);	/* the default */
 	ck_assert_int_eq(zns_queue_exit(q), 0);
 	o.flags = ZNS_QUEUE_NO_DEFER;
