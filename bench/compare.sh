@@ -22,6 +22,12 @@
 # After each polled row comes zns-bench polling with registered buffers
 # (--fixedbufs; ZNS_BENCH_FIXED=0 leaves it out), beside the same fio and
 # xNVMe runs: neither of those registers its buffers here.
+# Last in each polled read row's turn, when the namespace has a poll queue
+# (its queue/io_poll is 1; zns-vm's guests boot with nvme.poll_queues=1),
+# comes a row in which all three tools complete by IOPOLL, polling that
+# queue in the kernel instead of taking interrupts: fio hipri=1, zns-bench
+# --hipri (ZNS_QUEUE_IOPOLL), xnvmeperf --poll_io 1. ZNS_BENCH_IOPOLL=0
+# leaves it out.
 # After each sleeping row comes one per value of ZNS_BENCH_SPIN (default
 # "20"; empty: none): zns-bench --idle=spin:US, which polls that many
 # microseconds before it sleeps (the queue's spin_us).
@@ -190,7 +196,7 @@ header() {
 # fiorun JOB [VAR=VALUE...]: fio pinned, sampled, into $out/fio.json
 fiorun() {
 	job=$1; shift
-	launch fio "$out/fio.json" env "$@" RUNTIME="$rt" RAMP="$ramp" $pin fio \
+	launch fio "$out/fio.json" env HIPRI=0 "$@" RUNTIME="$rt" RAMP="$ramp" $pin fio \
 		--output-format=json "$here/fio/$job.fio" || {
 		echo "fio $job failed: $(head -c 300 "$out/fio.json.err")"
 		return 1
@@ -203,16 +209,40 @@ zbrun() {
 		return 1
 	}
 }
-# xnrun DEV RW QD: xnvmeperf pinned, sampled, its io_uring_cmd backend;
-# prints its IOPS, or "-" (and why, on stderr)
+# xnrun DEV RW QD [OPTION...]: xnvmeperf pinned, sampled, its io_uring_cmd
+# backend; prints its IOPS, or "-" (and why, on stderr)
 xnrun() {
 	[ -n "$xp" ] || { echo -; return 0; }
-	launch xn "$out/xn.txt" $pin "$xp" run "$1" --be io_uring_cmd --iopattern "$2" \
-		--qdepth "$3" --iosize 4096 --runtime $((rt + ramp + 1)) --cpulist "$cpus" &&
+	xdev=$1 xrw=$2 xqd=$3; shift 3
+	launch xn "$out/xn.txt" $pin "$xp" run "$xdev" --be io_uring_cmd --iopattern "$xrw" \
+		--qdepth "$xqd" --iosize 4096 --runtime $((rt + ramp + 1)) --cpulist "$cpus" "$@" &&
 	awk '/^ *Total:/ { t = $2 } /Failed/ { next } END { if (t > 0) print t; else exit 1 }' "$out/xn.txt" &&
 	return 0
-	echo "xnvmeperf $1 $2 QD$3 failed: $(tail -n 3 "$out/xn.txt" "$out/xn.txt.err" | tr '\n' ' ' | head -c 300)" >&2
+	echo "xnvmeperf $xdev $xrw QD$xqd $* failed: $(tail -n 3 "$out/xn.txt" "$out/xn.txt.err" | tr '\n' ' ' | head -c 300)" >&2
 	echo -
+}
+# three REP HIPRI ZB-OPTION [XN-OPTION...]: a polled read row's runs of the
+# three tools, fio (hipri=HIPRI), zns-bench (ZB-OPTION) and xnvmeperf, into
+# $out/fio.json, $out/zb.json and $xi. The order turns with the repeat
+# (fio first, then zns-bench first, then xnvmeperf first), so that with
+# ZNS_BENCH_REPEAT=3 every tool runs first once: on QEMU, in one boot, the
+# second of two back-to-back pollers at QD1 came out ahead in 5 pairs of 5,
+# whichever tool it was (bench/RESULTS.md). Returns 1 when fio failed, 2
+# when zns-bench did.
+three() {
+	case $(( ($1 - 1) % 3 )) in 0) ord="f z x" ;; 1) ord="z x f" ;; *) ord="x f z" ;; esac
+	thipri=$2 tzb=$3; shift 3
+	tst=0
+	for tt in $ord; do
+		case $tt in
+		f) fiorun "$rw" DEV="$dev" QD="$qd" BATCH=1 ZONES_SIZE="$size" HIPRI="$thipri" || tst=1 ;;
+		z) zbrun $zargs $tzb || { [ $tst = 0 ] && tst=2; } ;;
+		x) xi=$(xnrun "$dev" "$rw" "$qd" "$@")
+		   [ "$xi" != - ] && [ "$(xnfail)" != 0 ] &&
+			echo "xnvmeperf $dev $rw QD$qd $*: $(xnfail) IOs failed" >&2 ;;
+		esac
+	done
+	return $tst
 }
 # xnappend NAME DEV: zone appends of one block at QD32, both tools filling
 # one empty zone to its capacity and timing that fill alone (no reset in
@@ -329,21 +359,16 @@ for t in $targets; do
 		# throughput rows: no clocks per IO in any of the three tools
 		# (fio's jobs disable them too; xnvmeperf reads none)
 		zargs="--dev=$dev --rw=$rw --bs=4k --iodepth=$qd --zones=$zones --lat=0"
-		fiorun "$rw" DEV="$dev" QD="$qd" BATCH="$reap" ZONES_SIZE="$size" || continue
 		if [ "$reap" -gt 1 ]; then
+			fiorun "$rw" DEV="$dev" QD="$qd" BATCH="$reap" ZONES_SIZE="$size" || continue
 			zbrun $zargs --idle=sleep --iodepth_batch_complete_min="$reap" &&
 			row "$name $rw 4k QD$qd (reap $reap, sleep)" "$out/fio.json" "$out/zb.json"
 			continue
 		fi
-		zbrun $zargs && cp "$out/zb.json" "$out/zb-poll.json" && cp "$out/zb.busy" "$out/zb-poll.busy" 2>/dev/null
-		xi=$(xnrun "$dev" "$rw" "$qd")
-		[ "$xi" != - ] && [ "$(xnfail)" != 0 ] &&
-			echo "xnvmeperf $dev $rw QD$qd: $(xnfail) IOs failed" >&2
-		if [ -s "$out/zb-poll.json" ]; then
-			mv "$out/zb-poll.json" "$out/zb.json"
-			mv "$out/zb-poll.busy" "$out/zb.busy" 2>/dev/null
-			row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$xi"
-		fi
+		three "$rep" 0 ""
+		st=$?
+		[ $st = 1 ] && continue
+		[ $st = 0 ] && row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$xi"
 		# registered buffers (zns_queue_register_buffers(3)), which
 		# xNVMe's io_uring_cmd backend does not use and this fio job
 		# does not ask for: beside the same fio and xNVMe runs
@@ -357,6 +382,14 @@ for t in $targets; do
 			zbrun $zargs --idle=spin:"$us" &&
 			row "$name $rw 4k QD$qd (spin $us us, sleep)" "$out/fio.json" "$out/zb.json"
 		done
+		# IOPOLL in all three, on the namespace's poll queue (last:
+		# it takes the place of the fio run the rows above share)
+		if [ "${ZNS_BENCH_IOPOLL:-1}" != 0 ] && [ "$(cat "$sys/queue/io_poll" 2>/dev/null)" = 1 ]; then
+			three "$rep" 1 --hipri --poll_io 1 &&
+			row "$name $rw 4k QD$qd (IOPOLL, all three)" "$out/fio.json" "$out/zb.json" "$xi"
+		elif [ "${ZNS_BENCH_IOPOLL:-1}" != 0 ] && [ $rep = 1 ]; then
+			echo "$name $rw QD$qd: no IOPOLL row ($sys/queue/io_poll is not 1: the namespace has no poll queue)"
+		fi
 	done
 	done
 	unset IFS

@@ -266,7 +266,7 @@ fi
 # fiojob JOB VAR=VALUE... must exit 0, report no error and do some IO.
 fiojob() {
 	job=$1; shift
-	if env DEV="$ZNS_DEV_A" RAMP=0 RUNTIME=1 "$@" fio --output-format=json \
+	if env DEV="$ZNS_DEV_A" RAMP=0 RUNTIME=1 HIPRI=0 "$@" fio --output-format=json \
 		"$here/../../bench/fio/$job.fio" > "$t/o.json" 2> "$t/err" &&
 		[ "$(val total_ios)" -gt 0 ] &&
 		[ "$(tr -d '\n ' < "$t/o.json" | grep -o '"error":[0-9]*' | head -n 1)" = '"error":0' ]; then
@@ -278,6 +278,13 @@ fiojob() {
 if [ -n "$ZNS_DEV_A" ] && command -v fio > /dev/null; then
 	fiojob randread QD=8 BATCH=2 ZONES_SIZE=$((4 * 64 * 1024 * 1024))
 	fiojob read QD=8 ZONES_SIZE=$((4 * 64 * 1024 * 1024))
+	# compare.sh's IOPOLL row, where the namespace has a poll queue
+	sysa=/sys/block/$(basename "$ZNS_DEV_A" | sed 's/^ng/nvme/')
+	if [ "$(cat "$sysa/queue/io_poll" 2>/dev/null)" = 1 ]; then
+		fiojob randread QD=8 BATCH=1 HIPRI=1 ZONES_SIZE=$((4 * 64 * 1024 * 1024))
+	else
+		echo "note: no fio IOPOLL twin: $sysa has no poll queue"
+	fi
 	fiojob write-zoned JOBS=2 ZONE_BYTES=$((64 * 1024 * 1024))
 elif [ -n "$ZNS_DEV_A" ]; then
 	echo "FAIL: fio not installed (scripts/deps.sh installs it)"; fail=1
