@@ -768,13 +768,13 @@ static int uring_poll(struct zns_queue *q)
 	return (int)got;
 }
 
-/* A wait with spin_us set: poll until @want have completed, nothing is in
- * flight, or spin_us (or *@timeout_us, when it is set and shorter) is over;
- * the time spent comes off *@timeout_us. Returns the completions. */
+/* A wait that polls: until @want have completed, nothing is in flight, or
+ * @spin ns (or *@timeout_us, when it is set and shorter) are over; the time
+ * spent comes off *@timeout_us. Returns the completions. */
 static __attribute__((noinline)) unsigned int
-uring_spin(struct zns_queue *q, unsigned int want, int64_t *timeout_us)
+uring_spin(struct zns_queue *q, unsigned int want, uint64_t spin, int64_t *timeout_us)
 {
-	uint64_t spin = q->spin_ns, start = zns_now_ns(), t = start;
+	uint64_t start = zns_now_ns(), t = start;
 	unsigned int got = 0;
 
 	if (*timeout_us >= 0 && (uint64_t)*timeout_us * 1000u < spin)
@@ -807,7 +807,17 @@ static __attribute__((noinline)) int uring_reap(struct zns_queue *q, unsigned in
 		return uring_poll(q);
 	got = drain_cq(q) + held_complete(q, 0) + parked_poll(q, 0);
 	if (q->spin_ns && got < min && zns_inflight(q) && !q->nr_parked)
-		got += uring_spin(q, min - got, &timeout_us);
+		got += uring_spin(q, min - got, q->spin_ns, &timeout_us);
+	/* IOPOLL: the kernel polls the device's queue until enough have
+	 * completed and keeps no timeout (a wait for a stuck command would
+	 * spin until the driver's own timeout); a wait with one looks once
+	 * per kernel entry and keeps the time here */
+	if (unlikely(q->setup_flags & IORING_SETUP_IOPOLL) && timeout_us >= 0 &&
+	    got < min && zns_inflight(q) && !q->nr_parked) {
+		got += uring_spin(q, min - got, UINT64_MAX, &timeout_us);
+		if (got >= min || !zns_inflight(q) || timeout_us == 0)
+			return (int)got;
+	}
 	/* Waiting: submit in the same kernel entry that waits. Commands the
 	 * callbacks prepare go out with the next call. */
 	while (got < min && zns_inflight(q)) {

@@ -214,7 +214,10 @@ int zns_submit(struct zns_queue *q);
  * Submits what is prepared, then takes completions off the ring in batches
  * and runs their callbacks. Waiting stops early when nothing is in flight;
  * on a queue with spin_us (struct zns_queue_opts) it polls for up to that
- * long before it sleeps, the time spun counting against @timeout_us.
+ * long before it sleeps, the time spun counting against @timeout_us. On an
+ * IOPOLL queue nothing sleeps: the kernel polls the device's queue and
+ * keeps no timeout, so a wait with @timeout_us polls from here, one kernel
+ * entry per look, until the time is over.
  * Without @min, it enters the kernel only to submit or when the kernel has
  * flagged completions to post, so an idle call makes no system call.
  *
