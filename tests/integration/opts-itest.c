@@ -538,11 +538,7 @@ static void part_timeout(void)
 	free(r);
 }
 
-/* A waiting reap with a timeout on an IOPOLL queue: the kernel polls the
- * device's queue and keeps no timeout of its own, so the library must. N
- * reads on a namespace that serves about one a second take seconds; each
- * reap for all of them with 50 ms must come back within its time, and each
- * read completes once, successfully. */
+/* Seconds since @a. */
 static double since(const struct timespec *a)
 {
 	struct timespec b;
@@ -551,6 +547,11 @@ static double since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* A waiting reap with a timeout on an IOPOLL queue: the kernel polls the
+ * device's queue and keeps no timeout of its own, so the library must. N
+ * reads on a namespace that serves about one a second take seconds; each
+ * reap for all of them with 50 ms must come back within its time, and each
+ * read completes once, successfully. */
 static void part_iopoll_timeout(void)
 {
 	enum { N = 4 };
@@ -638,8 +639,7 @@ int main(void)
 		/* first: the timeouts of the other part reset the controller */
 		part_iopoll_timeout();
 		part_timeout();
-	}
-	else if (!info->ms)
+	} else if (!info->ms)
 		part_any();
 	else if (info->ext_lba)
 		part_extended();
