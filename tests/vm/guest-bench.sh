@@ -270,7 +270,7 @@ fiojob() {
 		"$here/../../bench/fio/$job.fio" > "$t/o.json" 2> "$t/err" &&
 		[ "$(val total_ios)" -gt 0 ] &&
 		[ "$(tr -d '\n ' < "$t/o.json" | grep -o '"error":[0-9]*' | head -n 1)" = '"error":0' ]; then
-		echo "ok: fio $job.fio: $(val total_ios) IOs"
+		echo "ok: fio $job.fio ($*): $(val total_ios) IOs"
 	else
 		echo "FAIL: fio $job.fio: $(head -c 300 "$t/err")"; fail=1
 	fi
