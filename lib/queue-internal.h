@@ -37,6 +37,7 @@
 #define ZNS_MAX_DEPTH		4096
 #define ZNS_MAX_FILES		64
 #define ZNS_CQ_BATCH		32	/* CQEs taken per CQ head update */
+#define ZNS_EFAULT_TRIES	16	/* sends again after -EFAULT (queue.c) */
 
 struct zns_ctx {
 	zns_cb cb;
@@ -95,6 +96,10 @@ struct zns_queue {
 					 * timeout was prepared */
 	uint8_t *sqe_plain;		/* io_uring: per SQE of the ring, as
 					 * zns_pending.plain (queue.c) */
+	uint16_t *refault;		/* io_uring, by context: times the
+					 * command was sent again after
+					 * -EFAULT (queue.c) */
+	unsigned int nr_refault;	/* contexts with refault set */
 	/* fallback and null backends: rings indexed by free-running
 	 * counters, each a power of two of at least depth entries */
 	struct zns_pending *pend;	/* prepared, not yet run */
@@ -133,6 +138,27 @@ struct zns_queue {
 	int np_live;
 	char np_why[160];
 };
+
+/* The SQE of context @idx, put at the SQ ring's tail (the caller has made
+ * sure the ring has space). Each context has its own SQE, and the SQ array
+ * names it, so a command's SQE is not written again until the command has
+ * completed and its context is taken anew. The kernel may read it after
+ * the submit returned: Linux 6.12 sends a passthrough command that met
+ * -EAGAIN (no tag free, or a queue frozen by a controller reset) again
+ * from a worker, and reads its fields from the SQE it was submitted in.
+ * An SQE handed out in ring order would by then hold a later command, and
+ * the device would run that one under this command's completion. */
+static inline struct io_uring_sqe *zns_sqe_take(struct zns_queue *q,
+						uint32_t idx)
+{
+	struct io_uring_sq *sq = &q->ring.sq;
+	unsigned int tail = sq->sqe_tail;
+
+	sq->array[tail & sq->ring_mask] = idx;
+	sq->sqe_tail = tail + 1;
+	/* SQE128: each entry is two struct io_uring_sqe */
+	return &sq->sqes[(size_t)idx << 1];
+}
 
 /* Whether an SQE of the ring is plain (see "plain slots" in queue.c). */
 static inline uint8_t *zns_sqe_plain(struct zns_queue *q,

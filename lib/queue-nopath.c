@@ -240,14 +240,14 @@ static int resend(struct zns_queue *q, uint32_t idx)
 		return 0;
 	}
 	{
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+		struct io_uring_sqe *sqe;
 
-		if (!sqe) {
+		if (!io_uring_sq_space_left(&q->ring)) {
 			io_uring_submit(&q->ring);
-			sqe = io_uring_get_sqe(&q->ring);
-			if (!sqe)
+			if (!io_uring_sq_space_left(&q->ring))
 				return -EBUSY;
 		}
+		sqe = zns_sqe_take(q, idx);
 		/* the copy stays: refused again (a path that looked live
 		 * was not one yet), the command is held again from it */
 		memcpy(sqe, &q->shadow[2 * idx], 2 * sizeof(*sqe));

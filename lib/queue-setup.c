@@ -41,6 +41,28 @@ static void ring_params(struct io_uring_params *p, const struct zns_queue *q,
 	}
 }
 
+/* Create the ring and map it, with the SQ array that liburing 2.10 and
+ * later leave out by default (IORING_SETUP_NO_SQARRAY): through it each
+ * context submits its own SQE (zns_sqe_take() in queue-internal.h), so the
+ * SQE of a command stays untouched until the command completes. */
+static int ring_create(struct zns_queue *q, struct io_uring_params *p)
+{
+	int fd = (int)syscall(__NR_io_uring_setup, q->depth, p);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = io_uring_queue_mmap(fd, p, &q->ring);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	/* liburing before 2.4 leaves the features to its own init: the
+	 * timeout wait reads them */
+	q->ring.features = p->features;
+	return 0;
+}
+
 static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 {
 	/* TASKRUN_FLAG: the kernel says in the SQ ring flags when entering
@@ -68,7 +90,7 @@ static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 					     ZNS_QUEUE_NO_DEFER)))
 			continue;
 		ring_params(&p, q, o, tries[i]);
-		rc = io_uring_queue_init_params(q->depth, &q->ring, &p);
+		rc = ring_create(q, &p);
 		if (rc == 0) {
 			q->setup_flags = p.flags;
 			q->disabled = !!(p.flags & IORING_SETUP_R_DISABLED);
@@ -105,7 +127,8 @@ static int setup_uring(struct zns_queue *q, const struct zns_queue_opts *o)
 	if (rc == 0) {
 		/* no SQE is plain until a read, write or append made it so */
 		q->sqe_plain = calloc(*q->ring.sq.kring_entries, 1);
-		if (!q->sqe_plain) {
+		q->refault = calloc(q->depth, sizeof(*q->refault));
+		if (!q->sqe_plain || !q->refault) {
 			io_uring_queue_exit(&q->ring);
 			return zns_fail(-ENOMEM, "zns_queue_init: out of memory");
 		}
@@ -200,6 +223,7 @@ void zns_queue_free(struct zns_queue *q)
 	free(q->bufs);
 	free(q->pend);
 	free(q->sqe_plain);
+	free(q->refault);
 	free(q->done);
 	free(q->delayed);
 	free(q->free);

@@ -51,10 +51,10 @@ static inline int find_file(const struct zns_queue *q,
 /* Plain slots. A read, write or append sets opcode, nsid, addr, data_len
  * and CDW10-12 of its command and leaves every other field zero; under
  * io_uring its SQE header differs from the next one's only in fd, flags,
- * cmd_op, user_data, uring_cmd_flags and buf_index. A slot (an SQE of the
- * ring, or a backend's pending entry) whose last command was one of those
- * is "plain": the next read, write or append writes only what changes, and
- * not the 128 bytes of a whole SQE. Any other command marks its slot not
+ * cmd_op, user_data, uring_cmd_flags and buf_index. A slot (a context's SQE,
+ * zns_sqe_take(), or a backend's pending entry) whose last command was one
+ * of those is "plain": the next read, write or append writes only what
+ * changes, and not the 128 bytes of a whole SQE. Any other command marks its slot not
  * plain; so does a held command copied back into the ring
  * (queue-nopath.c). Nothing else writes to these slots: the kernel only
  * reads SQEs. */
@@ -136,10 +136,9 @@ take_slot(struct zns_queue *q, const struct zns_dev *dev, int admin,
 	q->ctx[idx].cb = cb;
 	q->ctx[idx].user = user;
 	if (likely(q->mode == ZNS_MODE_URING) && likely(!dev->emu)) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+		/* slot_ready(): the SQ ring has space */
+		struct io_uring_sqe *sqe = zns_sqe_take(q, idx);
 
-		if (!sqe)	/* ruled out: the SQ ring has space */
-			__builtin_unreachable();
 		plain = zns_sqe_plain(q, sqe);
 		was = rw && *plain;
 		*plain = (uint8_t)rw;
@@ -621,11 +620,47 @@ static unsigned int deliver_batch(struct zns_queue *q)
 	return n;
 }
 
+/* A command that came back with -EFAULT: send it again, as it is, up to
+ * ZNS_EFAULT_TRIES times (1), or let the -EFAULT through (0). A passthrough
+ * command fails with -EFAULT only before it is sent: mapping its data (or
+ * its vector, or a registered buffer's index) failed. Linux 6.12 fails
+ * commands so when an io-wq worker issues them (after -EAGAIN: no tag
+ * free, or the queue frozen by a controller reset) and that worker takes
+ * itself for a 32-bit task: it cuts the data's address to 32 bits. The
+ * command's SQE is still its own (zns_sqe_take()), so it is queued again
+ * unchanged. A buffer that really cannot be mapped fails every time, and
+ * its -EFAULT reaches the callback after the last try. */
+static int efault_again(struct zns_queue *q, uint32_t idx)
+{
+	uint16_t *t = &q->refault[idx];
+
+	if (*t >= ZNS_EFAULT_TRIES || !io_uring_sq_space_left(&q->ring)) {
+		if (*t) {
+			*t = 0;
+			q->nr_refault--;
+		}
+		return 0;
+	}
+	if ((*t)++ == 0)
+		q->nr_refault++;
+	zns_sqe_take(q, idx);
+	return 1;
+}
+
+/* A command sent again after -EFAULT completed otherwise. */
+static void refault_done(struct zns_queue *q, uint32_t idx)
+{
+	if (q->refault[idx]) {
+		q->refault[idx] = 0;
+		q->nr_refault--;
+	}
+}
+
 /* Take every CQE that is there, in batches: copy a batch, advance the head
  * past it, then run its callbacks. */
 static unsigned int drain_cq(struct zns_queue *q)
 {
-	unsigned int total = deliver_batch(q), seen, n, head;
+	unsigned int total = deliver_batch(q), seen, n, head, again = 0;
 	struct io_uring_cqe *cqe;
 
 	do {
@@ -640,6 +675,13 @@ static unsigned int drain_cq(struct zns_queue *q)
 			seen++;
 			if (unlikely((ud & ~ZNS_UD_HOLDABLE) >= q->depth))
 				continue;	/* not ours (liburing timeout) */
+			if (unlikely(res == -EFAULT) &&
+			    efault_again(q, (uint32_t)ud)) {
+				again++;
+				continue;
+			}
+			if (unlikely(q->nr_refault))
+				refault_done(q, (uint32_t)ud);
 			/* a multipath head without a live path answers
 			 * -EINVAL: hold the command, or say -ENOLINK; a
 			 * read a breaking path failed is held too */
@@ -655,6 +697,10 @@ static unsigned int drain_cq(struct zns_queue *q)
 			n++;
 		}
 		io_uring_cq_advance(&q->ring, seen);
+		if (unlikely(again)) {
+			io_uring_submit(&q->ring);
+			again = 0;
+		}
 		q->batch_head = 0;
 		q->batch_tail = n;
 		total += deliver_batch(q);

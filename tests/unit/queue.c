@@ -98,66 +98,85 @@ static int uring_on_null(struct zns_dev *d, struct zns_queue **q,
 	return -1;
 }
 
-/* Under io_uring each SQE of the ring is reused by the commands that come
- * after it, and a read, write or append writes only the fields that
- * change into an SQE that the last such command left ("plain slots" in
- * queue.c). Reads and zone management commands take turns on every SQE of
- * the ring, in changing order; each SQE must hold, all 128 bytes of it,
- * what a freshly zeroed SQE would. The commands go to /dev/null: only
- * their encoding is looked at, not what comes back. */
+/* Under io_uring each context has its own SQE, named by the SQ array at
+ * the ring position it is submitted from (zns_sqe_take()): the kernel may
+ * read a command's SQE after the submit returned, so it is never written
+ * while the command is in flight. A read, write or append writes only the
+ * fields that change into an SQE that the last such command left ("plain
+ * slots" in queue.c). Reads and zone management commands take turns, one
+ * to three in flight at a time, so every context and every ring position
+ * is used, in changing pairings; each SQE must hold, all 128 bytes of it,
+ * what a freshly zeroed SQE would, and must not change while later ones
+ * are prepared. The commands go to /dev/null: only their encoding is
+ * looked at, not what comes back. */
 START_TEST(test_queue_sqe_reuse)
 {
 	struct zns_dev d = fake_dev(12, 16384, 1ull << 30);
 	struct zns_queue_opts o = { .size = sizeof(o), .depth = 4, .sq_thread_cpu = -1 };
 	struct zns_queue *q;
-	unsigned int n, round, entries;
-	struct tally t;
+	unsigned int n, round, entries, k, i, used = 0;
+	struct tally t[3];
+	struct io_uring_sqe want[3][2], *sqe[3];
 	int fd = uring_on_null(&d, &q, &o, "SQE reuse");
 
 	if (fd < 0)
 		return;
 	entries = *q->ring.sq.kring_entries;
-	for (round = 0, n = 0; round < 3 * entries; round++) {
-		struct io_uring_sqe want[2], *sqe;
-		struct nvme_uring_cmd *c = (struct nvme_uring_cmd *)want[0].cmd;
-		int kind = round % 3;
-		uint64_t lba = 0x1000 + round;
+	ck_assert_uint_ge(entries, 4);
+	for (round = 0, n = 0; round < 6 * entries; round++) {
+		k = 1 + round % 3;
+		for (i = 0; i < k; i++) {
+			struct nvme_uring_cmd *c = (struct nvme_uring_cmd *)want[i][0].cmd;
+			unsigned int pos = q->ring.sq.sqe_tail & (entries - 1), ctx, j;
+			int kind = (round + i) % 3;
+			uint64_t lba = 0x1000 + round * 4 + i;
 
-		memset(&t, 0, sizeof(t));
-		memset(want, 0, sizeof(want));
-		if (kind == 1)
-			ck_assert_int_eq(zns_prep_mgmt_send(q, &d, 0x4000, NVME_ZNS_ZSA_FINISH,
-							    ZNS_SEND_SELECT_ALL, NULL, 0,
-							    tally_cb, &t), 0);
-		else
-			ck_assert_int_eq(zns_prep_read(q, &d, buf, lba, 2, tally_cb, &t), 0);
-		sqe = &q->ring.sq.sqes[2 * ((q->ring.sq.sqe_tail - 1) & (entries - 1))];
-		want[0].opcode = IORING_OP_URING_CMD;
-		want[0].fd = fd;
-		want[0].cmd_op = NVME_URING_CMD_IO;
-		ck_assert_uint_lt(sqe->user_data, 4);
-		want[0].user_data = sqe->user_data;
-		c->nsid = 7;
-		if (kind == 1) {
-			c->opcode = 0x79;
-			c->cdw10 = 0x4000;
-			c->cdw13 = 0x02 | 1u << 8;
-		} else {
-			c->opcode = 0x02;
-			c->addr = (uintptr_t)buf;
-			c->data_len = 8192;
-			c->cdw10 = (uint32_t)lba;
-			c->cdw12 = 1;
+			memset(&t[i], 0, sizeof(t[i]));
+			memset(want[i], 0, sizeof(want[i]));
+			if (kind == 1)
+				ck_assert_int_eq(zns_prep_mgmt_send(q, &d, 0x4000, NVME_ZNS_ZSA_FINISH,
+								    ZNS_SEND_SELECT_ALL, NULL, 0,
+								    tally_cb, &t[i]), 0);
+			else
+				ck_assert_int_eq(zns_prep_read(q, &d, buf, lba, 2, tally_cb, &t[i]), 0);
+			/* the SQ array names the context's own SQE */
+			ctx = q->ring.sq.array[pos];
+			ck_assert_uint_lt(ctx, 4);
+			sqe[i] = &q->ring.sq.sqes[2 * ctx];
+			ck_assert_uint_eq(sqe[i]->user_data, ctx);
+			used |= 1u << ctx;
+			want[i][0].opcode = IORING_OP_URING_CMD;
+			want[i][0].fd = fd;
+			want[i][0].cmd_op = NVME_URING_CMD_IO;
+			want[i][0].user_data = ctx;
+			c->nsid = 7;
+			if (kind == 1) {
+				c->opcode = 0x79;
+				c->cdw10 = 0x4000;
+				c->cdw13 = 0x02 | 1u << 8;
+			} else {
+				c->opcode = 0x02;
+				c->addr = (uintptr_t)buf;
+				c->data_len = 8192;
+				c->cdw10 = (uint32_t)lba;
+				c->cdw12 = 1;
+			}
+			/* this one as fresh, and the ones before it untouched */
+			for (j = 0; j <= i; j++)
+				ck_assert_msg(memcmp(sqe[j], want[j], sizeof(want[j])) == 0,
+					      "round %u, command %u of %u: the SQE of context %u is not what a fresh one would hold",
+					      round, j, i + 1, (unsigned int)((sqe[j] - q->ring.sq.sqes) / 2));
+			n++;
 		}
-		ck_assert_msg(memcmp(sqe, want, sizeof(want)) == 0,
-			      "round %u: SQE %u is not what a fresh one would hold",
-			      round, (unsigned int)((sqe - q->ring.sq.sqes) / 2));
-		n++;
-		ck_assert_int_eq(zns_submit(q), 1);
-		ck_assert_int_eq(zns_reap(q, 1, -1), 1);
-		ck_assert_uint_eq(t.calls, 1);
+		ck_assert_int_eq(zns_submit(q), (int)k);
+		for (i = 0; i < k; i++)
+			ck_assert_int_eq(memcmp(sqe[i], want[i], sizeof(want[i])), 0);
+		ck_assert_int_eq(zns_reap(q, k, -1), (int)k);
+		for (i = 0; i < k; i++)
+			ck_assert_uint_eq(t[i].calls, 1);
 	}
-	ck_assert_uint_eq(n, 3 * entries);
+	ck_assert_uint_eq(used, 0x7);	/* three contexts were in flight at once */
+	ck_assert_uint_eq(n, 12 * entries);
 	ck_assert_int_eq(zns_queue_exit(q), 0);
 	close(fd);
 }
