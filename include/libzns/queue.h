@@ -200,6 +200,14 @@ int zns_queue_add_dev(struct zns_queue *q, struct zns_dev *dev);
  * zns_submit() - send prepared commands to the kernel
  * @q: the queue
  *
+ * Each command keeps its own submission queue entry until its callback
+ * runs, since the kernel may read it again after this returns (Linux 6.12
+ * does when a worker issues a command that first met -EAGAIN). A command
+ * the kernel fails with -EFAULT was not sent (its data could not be
+ * mapped; Linux 6.12 cuts the address to 32 bits in some of its workers),
+ * and the queue sends it again, up to 16 times, before its callback gets
+ * -EFAULT. Registered buffers are not cut.
+ *
  * Return: the number of commands sent, or -errno (-EINVAL for a NULL @q,
  * -EEXIST from a thread @q does not belong to).
  */
