@@ -623,8 +623,8 @@ static unsigned int deliver_batch(struct zns_queue *q)
 /* A command that came back with -EFAULT: send it again, as it is, up to
  * ZNS_EFAULT_TRIES times (1), or let the -EFAULT through (0). A passthrough
  * command fails with -EFAULT only before it is sent: mapping its data (or
- * its vector, or a registered buffer's index) failed. Linux 6.12 fails
- * commands so when an io-wq worker issues them (after -EAGAIN: no tag
+ * its vector, or a registered buffer's index) failed. Linux (6.1 and 6.12
+ * alike) fails commands so when an io-wq worker issues them (after -EAGAIN: no tag
  * free, or the queue frozen by a controller reset) and that worker takes
  * itself for a 32-bit task: it cuts the data's address to 32 bits. The
  * command's SQE is still its own (zns_sqe_take()), so it is queued again

@@ -204,7 +204,8 @@ int zns_queue_add_dev(struct zns_queue *q, struct zns_dev *dev);
  * runs, since the kernel may read it again after this returns (Linux 6.12
  * does when a worker issues a command that first met -EAGAIN). A command
  * the kernel fails with -EFAULT was not sent (its data could not be
- * mapped; Linux 6.12 cuts the address to 32 bits in some of its workers),
+ * mapped; Linux 6.1 and 6.12 cut the address to 32 bits in some of their
+ * workers),
  * and the queue sends it again, up to 16 times, before its callback gets
  * -EFAULT. Registered buffers are not cut.
  *
