@@ -539,8 +539,10 @@ static int ambiguous(int status)
 {
 	int code = zns_status_code(status);
 
-	/* -EFAULT too: Linux 6.12 answered it for appends a QEMU controller
-	 * reset failed (the layer's buffers are good; the report decides) */
+	/* -EFAULT too. It means the command was not sent (efault_again()
+	 * in queue.c), and the queue has already sent it again 16 times;
+	 * the layer's buffers are good, so the report decides, at the cost
+	 * of one report. */
 	return status == -EINTR || status == -EIO || status == -ECANCELED ||
 	       status == -ETIMEDOUT || status == -EFAULT || code == 0x370 ||
 	       code == 0x371 || code == 0x1bc || code == 0x006 || code == 0x007;
