@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 struct tally {
 	unsigned int calls;
@@ -182,6 +183,78 @@ START_TEST(test_queue_sqe_reuse)
 }
 END_TEST
 
+/* Wait in the kernel for the next CQE of @q's ring and make it say
+ * -EFAULT, as the kernel does for a command whose data it could not map
+ * (the CQ ring is the process's memory); the queue has not seen it yet. */
+static void next_cqe_efault(struct zns_queue *q)
+{
+	struct io_uring_cqe *cqe = NULL;
+	unsigned int spins = 0;
+
+	while (io_uring_peek_cqe(&q->ring, &cqe) != 0 && spins++ < 1000)
+		syscall(__NR_io_uring_enter, q->ring.ring_fd, 0, 1,
+			IORING_ENTER_GETEVENTS, NULL, 0);
+	ck_assert_ptr_nonnull(cqe);
+	cqe->res = -EFAULT;
+}
+
+/* A command that comes back with -EFAULT was not sent (the kernel could
+ * not map its data): the queue sends it again, unchanged, up to
+ * ZNS_EFAULT_TRIES times, and runs its callback once, when it completes
+ * otherwise or after the last try. The commands go to /dev/null, which
+ * answers at once; each answer is made -EFAULT before the queue sees it.
+ * The SQ ring's head counts what the kernel took: the first send and
+ * every try. */
+START_TEST(test_queue_efault_again)
+{
+	struct zns_dev d = fake_dev(12, 16384, 1ull << 30);
+	struct zns_queue_opts o = { .size = sizeof(o), .depth = 4, .sq_thread_cpu = -1 };
+	struct zns_queue *q;
+	struct tally t;
+	unsigned int head, i;
+	int fd = uring_on_null(&d, &q, &o, "-EFAULT sent again"), ok;
+
+	if (fd < 0)
+		return;
+	/* -EFAULT once: sent again, and the second answer is the callback's */
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(zns_prep_read(q, &d, buf, 0, 1, tally_cb, &t), 0);
+	ck_assert_int_eq(zns_submit(q), 1);
+	head = *q->ring.sq.khead - 1;
+	next_cqe_efault(q);
+	ck_assert_int_eq(zns_reap(q, 0, 0), 0);
+	ck_assert_uint_eq(t.calls, 0);
+	ck_assert_uint_eq(zns_queue_inflight(q), 1);
+	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	ck_assert_uint_eq(t.calls, 1);
+	ok = t.status;
+	ck_assert_int_ne(ok, -EFAULT);
+	ck_assert_uint_eq(*q->ring.sq.khead - head, 2);
+	/* -EFAULT every time: the last try's -EFAULT is the callback's */
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(zns_prep_read(q, &d, buf, 0, 1, tally_cb, &t), 0);
+	ck_assert_int_eq(zns_submit(q), 1);
+	head = *q->ring.sq.khead - 1;
+	for (i = 0; i <= ZNS_EFAULT_TRIES && t.calls == 0; i++) {
+		next_cqe_efault(q);
+		ck_assert_int_ge(zns_reap(q, 0, 0), 0);
+	}
+	ck_assert_uint_eq(i, ZNS_EFAULT_TRIES + 1);
+	ck_assert_uint_eq(t.calls, 1);
+	ck_assert_int_eq(t.status, -EFAULT);
+	ck_assert_uint_eq(*q->ring.sq.khead - head, 1 + ZNS_EFAULT_TRIES);
+	ck_assert_uint_eq(zns_queue_inflight(q), 0);
+	ck_assert_uint_eq(q->nr_refault, 0);
+	/* the context's next command starts with no tries counted */
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(zns_prep_read(q, &d, buf, 0, 1, tally_cb, &t), 0);
+	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	ck_assert_int_eq(t.status, ok);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	close(fd);
+}
+END_TEST
+
 /* ZNS_QUEUE_NO_DEFER: a ring without deferred or cooperative task work
  * (the default has them where the kernel does); a command still
  * completes, found by a reap that polls and by one that waits. */
@@ -269,6 +342,7 @@ int main(void)
 	tcase_add_test(t, test_queue_null);
 	tcase_add_test(t, test_queue_opts);
 	tcase_add_test(t, test_queue_sqe_reuse);
+	tcase_add_test(t, test_queue_efault_again);
 	tcase_add_test(t, test_queue_no_defer);
 	suite_add_tcase(s, t);
 	return unit_run(s);
