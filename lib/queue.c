@@ -51,11 +51,11 @@ static inline int find_file(const struct zns_queue *q,
 /* Plain slots. A read, write or append sets opcode, nsid, addr, data_len
  * and CDW10-12 of its command and leaves every other field zero; under
  * io_uring its SQE header differs from the next one's only in fd, flags,
- * cmd_op, user_data, uring_cmd_flags and buf_index. A slot (a context's SQE,
- * zns_sqe_take(), or a backend's pending entry) whose last command was one
- * of those is "plain": the next read, write or append writes only what
- * changes, and not the 128 bytes of a whole SQE. Any other command marks its slot not
- * plain; so does a held command copied back into the ring
+ * cmd_op, user_data, uring_cmd_flags and buf_index. A slot (a context's
+ * SQE, zns_sqe_take(), or a backend's pending entry) whose last command was
+ * one of those is "plain": the next read, write or append writes only what
+ * changes, and not the 128 bytes of a whole SQE. Any other command marks
+ * its slot not plain; so does a held command copied back into the ring
  * (queue-nopath.c). Nothing else writes to these slots: the kernel only
  * reads SQEs. */
 
@@ -624,9 +624,10 @@ static unsigned int deliver_batch(struct zns_queue *q)
  * ZNS_EFAULT_TRIES times (1), or let the -EFAULT through (0). A passthrough
  * command fails with -EFAULT only before it is sent: mapping its data (or
  * its vector, or a registered buffer's index) failed. Linux (6.1 and 6.12
- * alike) fails commands so when an io-wq worker issues them (after -EAGAIN: no tag
- * free, or the queue frozen by a controller reset) and that worker takes
- * itself for a 32-bit task: it cuts the data's address to 32 bits. The
+ * alike) fails commands so when an io-wq worker issues them (after
+ * -EAGAIN: no tag free, or the queue frozen by a controller reset) and
+ * that worker takes itself for a 32-bit task: it cuts the data's address
+ * to 32 bits. The
  * command's SQE is still its own (zns_sqe_take()), so it is queued again
  * unchanged. A buffer that really cannot be mapped fails every time, and
  * its -EFAULT reaches the callback after the last try. */

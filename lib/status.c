@@ -170,7 +170,7 @@ static const char *zns_errno_hint(int err)
 	case EDEADLK:
 		return "Called from a completion callback of the same queue: free the queue after zns_reap() returns";
 	case EFAULT:
-		return "Bad address: a data buffer is NULL (libzns refuses those before sending), or the kernel could not map it and the command was not sent (libzns sends such commands again, 16 times: Linux 6.1 and 6.12 cut the address to 32 bits in some of its workers, which issue commands that met a full device queue or a controller reset; registered buffers are not cut)";
+		return "Bad address: a data buffer is NULL (libzns refuses those before sending), or the kernel could not map it and the command was not sent (libzns sends such commands again, 16 times: Linux 6.1 and 6.12 cut the address to 32 bits in some of their workers, which issue commands that met a full device queue or a controller reset; registered buffers are not cut)";
 	case EINVAL:
 		return "Invalid argument: a NULL handle, a length of 0, an unknown flag or action, or an LBA that must start a zone (zns_last_error() names the rule)";
 	case ENOLINK:
