@@ -205,9 +205,8 @@ int zns_queue_add_dev(struct zns_queue *q, struct zns_dev *dev);
  * does when a worker issues a command that first met -EAGAIN). A command
  * the kernel fails with -EFAULT was not sent (its data could not be
  * mapped; Linux 6.1 and 6.12 cut the address to 32 bits in some of their
- * workers),
- * and the queue sends it again, up to 16 times, before its callback gets
- * -EFAULT. Registered buffers are not cut.
+ * workers), and the queue sends it again, up to 16 times, before its
+ * callback gets -EFAULT. Registered buffers are not cut.
  *
  * Return: the number of commands sent, or -errno (-EINVAL for a NULL @q,
  * -EEXIST from a thread @q does not belong to).
