@@ -52,7 +52,7 @@ struct opts {
 	uint64_t size;		/* bytes to transfer per job, 0 for runtime only */
 	uint64_t zonesize;	/* null/emu engines: zone size, bytes (0: 64 MiB) */
 	double runtime, ramp;
-	int fixedbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
+	int fixedbufs, plainbufs, sqpoll, hipri, verify, json, lat, idle_sleep, runtime_set;
 	int raw;		/* bare commands, not through the zone layer */
 	int no_merge;		/* the layer: one command per write */
 	int zrwa;		/* the layer: zones with a ZRWA */

@@ -19,9 +19,13 @@
 # for that many completions per reap (fio iodepth_batch_complete_min,
 # zns-bench --idle=sleep --iodepth_batch_complete_min); without it zns-bench
 # runs twice, polling and sleeping, against one fio run reaping one at a time.
-# After each polled row comes zns-bench polling with registered buffers
-# (--fixedbufs; ZNS_BENCH_FIXED=0 leaves it out), beside the same fio and
-# xNVMe runs: neither of those registers its buffers here.
+# zns-bench's buffers are the queue's own (zns_queue_alloc_buffer(3)), which
+# libzns registers with the kernel; xnvmeperf's come from xnvme_buf_alloc(),
+# which its io_uring_cmd backend does not register, and fio's are its own,
+# not registered in these jobs. After each polled row comes zns-bench
+# polling with plain buffers (--plainbufs: memory of its own, not
+# registered, as the other two have; ZNS_BENCH_PLAIN=0 leaves it out),
+# beside the same fio and xNVMe runs.
 # Last in each polled read row's turn, when the namespace has a poll queue
 # (its queue/io_poll is 1; zns-vm's guests boot with nvme.poll_queues=1),
 # comes a row in which all three tools complete by IOPOLL, polling that
@@ -369,12 +373,11 @@ for t in $targets; do
 		st=$?
 		[ $st = 1 ] && continue
 		[ $st = 0 ] && row "$name $rw 4k QD$qd (poll)" "$out/fio.json" "$out/zb.json" "$xi"
-		# registered buffers (zns_queue_register_buffers(3)), which
-		# xNVMe's io_uring_cmd backend does not use and this fio job
-		# does not ask for: beside the same fio and xNVMe runs
-		if [ "${ZNS_BENCH_FIXED:-1}" != 0 ]; then
-			zbrun $zargs --fixedbufs &&
-			row "$name $rw 4k QD$qd (poll, registered buffers)" "$out/fio.json" "$out/zb.json" "$xi"
+		# plain buffers, not registered, as fio's and xNVMe's are
+		# here: beside the same fio and xNVMe runs
+		if [ "${ZNS_BENCH_PLAIN:-1}" != 0 ]; then
+			zbrun $zargs --plainbufs &&
+			row "$name $rw 4k QD$qd (poll, plain buffers)" "$out/fio.json" "$out/zb.json" "$xi"
 		fi
 		zbrun $zargs --idle=sleep &&
 		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"

@@ -46,7 +46,7 @@ static void usage(void)
 "  [--bs=4k] [--iodepth=" STR(DEF_IODEPTH) "] [--numjobs=1] [--zones=" STR(DEF_ZONES) "] [--zone-start=0]\n"
 "  [--runtime=" STR(DEF_RUNTIME) "] [--size=BYTES] [--ramp=0] [--max_open_zones=N]\n"
 "  [--zonesize=64m (engines null and emu)]\n"
-"  [--engine=uring|ioctl|null|emu] [--fixedbufs]\n"
+"  [--engine=uring|ioctl|null|emu] [--fixedbufs | --plainbufs]\n"
 "  [--sqpoll] [--hipri] [--verify] [--rwmixread=" STR(DEF_RWMIXREAD) "] [--lat=0|1]\n"
 "  [--raw (write and append as bare commands, not through the zone layer)]\n"
 "  [--no_merge (the zone layer sends each write as its own command)]\n"
@@ -108,6 +108,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 't': o->runtime = atof(arg); o->runtime_set = 1; break;
 	case 'R': o->ramp = atof(arg); break;
 	case 'F': o->fixedbufs = 1; break;
+	case 'P': o->plainbufs = 1; break;
 	case 'S': o->sqpoll = 1; break;
 	case 'H': o->hipri = 1; break;
 	case 'V': o->verify = 1; break;
@@ -161,6 +162,7 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 		{ "zones", 1, 0, 'z' }, { "zone-start", 1, 0, 'Z' },
 		{ "runtime", 1, 0, 't' }, { "ramp", 1, 0, 'R' },
 		{ "engine", 1, 0, 'e' }, { "fixedbufs", 0, 0, 'F' },
+		{ "plainbufs", 0, 0, 'P' },
 		{ "sqpoll", 0, 0, 'S' }, { "hipri", 0, 0, 'H' },
 		{ "verify", 0, 0, 'V' }, { "rwmixread", 1, 0, 'm' },
 		{ "output-format", 1, 0, 'o' }, { "lat", 1, 0, 'l' },
@@ -205,6 +207,11 @@ int bench_parse_opts(int argc, char **argv, struct opts *o, int *exit_rc)
 			    o->dev)) {
 		fprintf(stderr, "zns-bench: --zonesize sets the null and emu engines' zone size: "
 			"a multiple of 4k, without --dev\n");
+		*exit_rc = 2;
+		return 1;
+	}
+	if (o->fixedbufs && o->plainbufs) {
+		fprintf(stderr, "zns-bench: --fixedbufs and --plainbufs exclude each other\n");
 		*exit_rc = 2;
 		return 1;
 	}

@@ -181,6 +181,21 @@ static int setup_queue(struct job *j, const struct opts *o)
 			zns_last_error());
 		return rc;
 	}
+	/* the slots' buffers: by default the queue's own, which it registers
+	 * (zns_queue_alloc_buffer(3)); --plainbufs: plain memory; --fixedbufs:
+	 * plain memory the caller registers (zns_queue_register_buffers(3)) */
+	if (!o->plainbufs && !o->fixedbufs) {
+		j->arena = zns_queue_alloc_buffer(j->q, (size_t)o->iodepth * o->bs);
+		if (!j->arena) {
+			fprintf(stderr, "zns-bench: buffers: %s\n", zns_last_error());
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	if (posix_memalign((void **)&j->arena, 4096, (size_t)o->iodepth * o->bs)) {
+		fprintf(stderr, "zns-bench: out of memory\n");
+		return -ENOMEM;
+	}
 	if (o->fixedbufs) {
 		struct iovec iov = { j->arena, (size_t)o->iodepth * o->bs };
 
@@ -245,7 +260,6 @@ int bench_setup_job(struct job *j, unsigned int i, const struct opts *o,
 	j->parked = calloc(o->iodepth, sizeof(*j->parked));
 	if (!j->zone_issued || !j->zone_failed || !j->zone_full || !j->held || !j->dirty || !j->lanes || !j->ios ||
 	    !j->parked ||
-	    posix_memalign((void **)&j->arena, 4096, (size_t)o->iodepth * o->bs) ||
 	    (o->verify && (o->rw == RW_APPEND || (o->rw == RW_WRITE && !o->raw)) &&
 	     (alloc_seq_lba(j) || posix_memalign((void **)&j->vbuf, 4096, o->bs)))) {
 		fprintf(stderr, "zns-bench: out of memory\n");

@@ -75,6 +75,28 @@ struct zns_delayed {
 };
 ZNS_STATIC_ASSERT(sizeof(struct zns_pending) == 128, "pending slot size");
 
+/* Buffers a queue allocates itself (zns_queue_alloc_buffer()) at once. */
+#define ZNS_BUF_OWN		64
+/* Each is registered as entries of at most 256 KiB, which take slots of
+ * the kernel's table after the caller's buffers: on Linux 6.1 a command in a
+ * registered buffer fails with -EINVAL when more pages follow its start in
+ * that buffer than the device takes segments (127 on NVMe PCIe: the kernel
+ * counts the buffer's pages to its end as the command's). */
+#define ZNS_BUF_CHUNK_SHIFT	18
+#define ZNS_BUF_OWN_SLOTS	4096u
+/* The kernel's limit on a buffer table, and on one registered buffer. */
+#define ZNS_BUF_TABLE_MAX	16384u
+#define ZNS_BUF_LEN_MAX		(1ull << 30)
+
+/* A buffer of the queue's own: its memory, and its entries in the table. */
+struct zns_own_buf {
+	uint8_t *base;
+	size_t len;
+	uint32_t slot;			/* first own slot */
+	uint32_t nchunks;		/* entries */
+	int registered;
+};
+
 struct zns_queue {
 	struct io_uring ring;
 	int mode;
@@ -110,9 +132,17 @@ struct zns_queue {
 	unsigned int nr_delayed;
 	unsigned int ring_mask;
 	int efd;
-	/* registered buffers and files */
+	/* registered buffers and files. The kernel's buffer table holds the
+	 * caller's buffers (bufs, nr_bufs), then ZNS_BUF_OWN_SLOTS entries
+	 * for the queue's own (queue-setup.c). */
 	struct iovec *bufs;
 	unsigned int nr_bufs;
+	unsigned int buf_table;		/* entries the kernel holds, or 0 */
+	int cmd_fixed;			/* the kernel takes registered buffers
+					 * for passthrough (Linux 6.0) */
+	struct zns_own_buf *own;	/* zns_queue_alloc_buffer() */
+	unsigned int own_hi;		/* one past the last own[] in use */
+	uint8_t *own_slot_used;		/* by own slot */
 	const struct zns_dev *files[ZNS_MAX_FILES];
 	unsigned int nr_files;
 	/* commands held while their device has no live path (queue-nopath.c):

@@ -8,9 +8,12 @@
  */
 #include "queue-internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 ZNS_TLS char zns_thread_tag;
@@ -102,14 +105,20 @@ static int ring_setup(struct zns_queue *q, const struct zns_queue_opts *o)
 	return rc;
 }
 
-static int uring_cmd_supported(struct io_uring *ring)
+/* Whether the kernel has passthrough commands; whether they take
+ * registered buffers (IORING_URING_CMD_FIXED came with Linux 6.0, as did
+ * IORING_OP_SEND_ZC, which the probe can tell: 5.19 answers a command with
+ * that flag -EINVAL). */
+static int uring_cmd_supported(struct zns_queue *q)
 {
-	struct io_uring_probe *p = io_uring_get_probe_ring(ring);
+	struct io_uring_probe *p = io_uring_get_probe_ring(&q->ring);
 	int ok;
 
+	q->cmd_fixed = 1;
 	if (!p)
 		return 1;	/* cannot tell: let commands answer */
 	ok = io_uring_opcode_supported(p, IORING_OP_URING_CMD);
+	q->cmd_fixed = p->last_op >= IORING_OP_SEND_ZC;
 	io_uring_free_probe(p);
 	return ok;
 }
@@ -120,7 +129,7 @@ static int setup_uring(struct zns_queue *q, const struct zns_queue_opts *o)
 {
 	int rc = ring_setup(q, o);
 
-	if (rc == 0 && !uring_cmd_supported(&q->ring)) {
+	if (rc == 0 && !uring_cmd_supported(q)) {
 		io_uring_queue_exit(&q->ring);
 		rc = -EOPNOTSUPP;
 	}
@@ -210,6 +219,8 @@ static int check_opts(const struct zns_queue_opts *o)
 	return 0;
 }
 
+static void bufs_unmap(struct zns_queue *q);
+
 /* Release everything a queue holds (a partly built one too). */
 void zns_queue_free(struct zns_queue *q)
 {
@@ -220,7 +231,10 @@ void zns_queue_free(struct zns_queue *q)
 		io_uring_queue_exit(&q->ring);
 	if (q->efd >= 0)
 		close(q->efd);
+	bufs_unmap(q);
 	free(q->bufs);
+	free(q->own);
+	free(q->own_slot_used);
 	free(q->pend);
 	free(q->sqe_plain);
 	free(q->refault);
@@ -372,40 +386,275 @@ unsigned int zns_queue_inflight(const struct zns_queue *q)
 
 /* ---------------------------------------------------------- register -- */
 
+/* The kernel's buffer table: the caller's buffers
+ * (zns_queue_register_buffers(), q->bufs) at [0, nr_bufs), then
+ * ZNS_BUF_OWN_SLOTS entries for the queue's own (zns_queue_alloc_buffer()),
+ * each of those registered as pieces of 1 << ZNS_BUF_CHUNK_SHIFT bytes in
+ * consecutive slots. Empty entries are {NULL, 0}, which the kernel keeps
+ * as empty slots. The whole table is registered when the caller's part
+ * changes (nothing in flight); the slots of a buffer of the queue's own are
+ * updated alone, which the kernel allows while commands are in flight (one
+ * that uses the old buffer keeps it until it ends). */
+
+/* Unmap the queue's own buffers (zns_queue_free(), after the ring). */
+static void bufs_unmap(struct zns_queue *q)
+{
+	unsigned int i;
+
+	for (i = 0; q->own && i < q->own_hi; i++)
+		if (q->own[i].base)
+			munmap(q->own[i].base, q->own[i].len);
+}
+
+/* Buffer @o's entries, into @tab. */
+static void own_entries(const struct zns_own_buf *o, struct iovec *tab)
+{
+	size_t chunk = (size_t)1 << ZNS_BUF_CHUNK_SHIFT, off;
+	unsigned int c;
+
+	for (c = 0, off = 0; c < o->nchunks; c++, off += chunk) {
+		tab[c].iov_base = o->base + off;
+		tab[c].iov_len = o->len - off < chunk ? o->len - off : chunk;
+	}
+}
+
+/* The whole table, with the caller's @iov (@nr of them) first. */
+static struct iovec *table_build(const struct zns_queue *q,
+				 const struct iovec *iov, unsigned int nr)
+{
+	struct iovec *tab = calloc(nr + ZNS_BUF_OWN_SLOTS, sizeof(*tab));
+	unsigned int i;
+
+	if (!tab)
+		return NULL;
+	if (nr)
+		memcpy(tab, iov, nr * sizeof(*tab));
+	for (i = 0; i < q->own_hi; i++)
+		if (q->own[i].base && q->own[i].registered)
+			own_entries(&q->own[i], tab + nr + q->own[i].slot);
+	return tab;
+}
+
+/* Register @tab (@n entries) in place of the table there. Nothing may be
+ * in flight. */
+static int table_register(struct zns_queue *q, struct iovec *tab, unsigned int n)
+{
+	int rc;
+
+	if (q->buf_table) {
+		io_uring_unregister_buffers(&q->ring);
+		q->buf_table = 0;
+	}
+	rc = io_uring_register_buffers(&q->ring, tab, n);
+	if (rc == 0)
+		q->buf_table = n;
+	return rc;
+}
+
 ZNS_EXPORT
 int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
 			       unsigned int nr)
 {
-	struct iovec *copy;
+	struct iovec *tab, *copy;
+	unsigned int i;
 	int rc = setup_allowed(q, "zns_queue_register_buffers: q is NULL");
 
 	if (rc)
 		return rc;
 	if (!nr || !iov)
 		return zns_fail(-EINVAL, "zns_queue_register_buffers: no buffers given");
-	if (nr > UINT16_MAX)
-		return zns_fail(-EINVAL, "zns_queue_register_buffers: at most 65535 buffers");
-	copy = calloc(nr, sizeof(*copy));
-	if (!copy)
+	if (nr > ZNS_BUF_TABLE_MAX - ZNS_BUF_OWN_SLOTS)
+		return zns_fail(-EINVAL, "zns_queue_register_buffers: at most 12288 buffers (the kernel's table holds 16384, and 4096 are kept for zns_queue_alloc_buffer())");
+	for (i = 0; i < nr; i++)
+		if (!iov[i].iov_base || !iov[i].iov_len || iov[i].iov_len > ZNS_BUF_LEN_MAX)
+			return zns_fail(-EINVAL, "zns_queue_register_buffers: a buffer is NULL, empty or over 1 GiB (the kernel's limit)");
+	if (q->mode == ZNS_MODE_URING && !q->cmd_fixed)
+		return zns_fail(-EOPNOTSUPP, "zns_queue_register_buffers: this kernel's passthrough commands take no registered buffers (Linux 6.0 or newer)");
+	copy = malloc(nr * sizeof(*copy));
+	tab = q->mode == ZNS_MODE_URING ? table_build(q, iov, nr) : NULL;
+	if (!copy || (q->mode == ZNS_MODE_URING && !tab)) {
+		free(copy);
+		free(tab);
 		return zns_fail(-ENOMEM, "zns_queue_register_buffers: out of memory");
+	}
 	memcpy(copy, iov, nr * sizeof(*copy));
-	if (q->mode == ZNS_MODE_URING) {
-		if (q->nr_bufs)
-			io_uring_unregister_buffers(&q->ring);
-		rc = io_uring_register_buffers(&q->ring, iov, nr);
+	if (tab) {
+		rc = table_register(q, tab, nr + ZNS_BUF_OWN_SLOTS);
+		free(tab);
 		if (rc) {
+			/* none is registered now, the queue's own neither:
+			 * commands go with plain buffers */
 			free(copy);
-			q->nr_bufs = 0;
 			free(q->bufs);
 			q->bufs = NULL;
+			q->nr_bufs = 0;
+			for (i = 0; i < q->own_hi; i++)
+				q->own[i].registered = 0;
+			if (q->own_slot_used)
+				memset(q->own_slot_used, 0, ZNS_BUF_OWN_SLOTS);
 			if (rc == -EINVAL)
 				return zns_fail(-EOPNOTSUPP, "zns_queue_register_buffers: the kernel refused the buffers (fixed buffers need Linux 6.0 for passthrough)");
+			if (rc == -ENOMEM)
+				return zns_fail(rc, "zns_queue_register_buffers: the kernel could not pin the buffers (RLIMIT_MEMLOCK, ulimit -l)");
 			return zns_fail(rc, "zns_queue_register_buffers: io_uring_register_buffers failed");
 		}
 	}
 	free(q->bufs);
 	q->bufs = copy;
 	q->nr_bufs = nr;
+	return 0;
+}
+
+/* Register buffer @o of the queue's own in its slots; 0 or -errno. */
+static int own_register(struct zns_queue *q, struct zns_own_buf *o)
+{
+	struct iovec *tab;
+	int rc;
+
+	if (q->mode != ZNS_MODE_URING || !q->cmd_fixed)
+		return -EOPNOTSUPP;
+	if (!q->buf_table) {
+		/* the first: the table, with it in its slots */
+		o->registered = 1;
+		tab = table_build(q, q->bufs, q->nr_bufs);
+		if (!tab) {
+			o->registered = 0;
+			return -ENOMEM;
+		}
+		rc = io_uring_register_buffers(&q->ring, tab,
+					       q->nr_bufs + ZNS_BUF_OWN_SLOTS);
+		if (rc == 0)
+			q->buf_table = q->nr_bufs + ZNS_BUF_OWN_SLOTS;
+	} else {
+		tab = calloc(o->nchunks, sizeof(*tab));
+		if (!tab)
+			return -ENOMEM;
+		own_entries(o, tab);
+		rc = io_uring_register_buffers_update_tag(&q->ring, q->nr_bufs + o->slot,
+							  tab, NULL, o->nchunks);
+		rc = rc == (int)o->nchunks ? 0 : rc < 0 ? rc : -EIO;
+	}
+	free(tab);
+	o->registered = rc == 0;
+	return rc;
+}
+
+/* Empty buffer @o's slots in the kernel's table. */
+static void own_unregister(struct zns_queue *q, struct zns_own_buf *o)
+{
+	struct iovec *tab;
+
+	if (!o->registered || !q->buf_table)
+		return;
+	o->registered = 0;
+	tab = calloc(o->nchunks, sizeof(*tab));
+	if (tab)	/* else the slots keep pages pinned until the queue
+			 * exits; nothing names them again */
+		io_uring_register_buffers_update_tag(&q->ring, q->nr_bufs + o->slot,
+						     tab, NULL, o->nchunks);
+	free(tab);
+}
+
+/* The first run of @n free own slots, or -1. */
+static int own_slots_find(const struct zns_queue *q, unsigned int n)
+{
+	unsigned int i, run = 0;
+
+	for (i = 0; i < ZNS_BUF_OWN_SLOTS; i++) {
+		run = q->own_slot_used[i] ? 0 : run + 1;
+		if (run == n)
+			return (int)(i + 1 - n);
+	}
+	return -1;
+}
+
+static void *alloc_fail(int err, const char *why)
+{
+	zns_fail(-err, why);
+	errno = err;
+	return NULL;
+}
+
+ZNS_EXPORT
+void *zns_queue_alloc_buffer(struct zns_queue *q, size_t size)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct zns_own_buf *o;
+	unsigned int k;
+	int slot;
+	void *p;
+
+	if (!q)
+		return alloc_fail(EINVAL, "zns_queue_alloc_buffer: q is NULL");
+	if (q->owner && q->owner != zns_self())
+		return alloc_fail(EEXIST, "zns_queue_alloc_buffer: this queue belongs to another thread (the first that prepared, submitted or reaped on it): give each thread its own queue");
+	if (!size || size > ZNS_BUF_LEN_MAX)
+		return alloc_fail(EINVAL, "zns_queue_alloc_buffer: size must be 1 byte to 1 GiB (the kernel's limit for one registered buffer)");
+	if (!q->own) {
+		q->own = calloc(ZNS_BUF_OWN, sizeof(*q->own));
+		q->own_slot_used = calloc(ZNS_BUF_OWN_SLOTS, 1);
+		if (!q->own || !q->own_slot_used) {
+			free(q->own);
+			free(q->own_slot_used);
+			q->own = NULL;
+			q->own_slot_used = NULL;
+			return alloc_fail(ENOMEM, "zns_queue_alloc_buffer: out of memory");
+		}
+	}
+	for (k = 0; k < ZNS_BUF_OWN && q->own[k].base; k++)
+		;
+	if (k == ZNS_BUF_OWN)
+		return alloc_fail(ENOSPC, "zns_queue_alloc_buffer: a queue holds at most 64 buffers of its own at once: allocate fewer, larger ones and divide them");
+	size = (size + pg - 1) & ~(pg - 1);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		return alloc_fail(ENOMEM, "zns_queue_alloc_buffer: mmap failed");
+	o = &q->own[k];
+	o->base = p;
+	o->len = size;
+	o->nchunks = (uint32_t)((size + ((size_t)1 << ZNS_BUF_CHUNK_SHIFT) - 1) >>
+				ZNS_BUF_CHUNK_SHIFT);
+	o->registered = 0;
+	if (k >= q->own_hi)
+		q->own_hi = k + 1;
+	/* where the kernel cannot take it (older than 6.0, RLIMIT_MEMLOCK, a
+	 * table too full), the buffer still works, as a plain one */
+	slot = own_slots_find(q, o->nchunks);
+	if (slot >= 0) {
+		o->slot = (uint32_t)slot;
+		if (own_register(q, o) == 0)
+			memset(q->own_slot_used + slot, 1, o->nchunks);
+	}
+	return p;
+}
+
+ZNS_EXPORT
+int zns_queue_free_buffer(struct zns_queue *q, void *buf)
+{
+	struct zns_own_buf *o;
+	unsigned int k;
+
+	if (!q)
+		return zns_fail(-EINVAL, "zns_queue_free_buffer: q is NULL");
+	if (!buf)
+		return 0;
+	if (q->owner && q->owner != zns_self())
+		return zns_fail(-EEXIST, "zns_queue_free_buffer: this queue belongs to another thread (the first that prepared, submitted or reaped on it): give each thread its own queue");
+	for (k = 0; k < q->own_hi; k++)
+		if (q->own[k].base == buf)
+			break;
+	if (k == q->own_hi)
+		return zns_fail(-EINVAL, "zns_queue_free_buffer: buf was not returned by zns_queue_alloc_buffer() on this queue, or was freed already");
+	o = &q->own[k];
+	if (o->registered) {
+		own_unregister(q, o);
+		memset(q->own_slot_used + o->slot, 0, o->nchunks);
+	}
+	munmap(o->base, o->len);
+	memset(o, 0, sizeof(*o));
+	while (q->own_hi && !q->own[q->own_hi - 1].base)
+		q->own_hi--;
 	return 0;
 }
 

@@ -21,7 +21,9 @@
 
 /* ------------------------------------------------------------ the slot -- */
 
-/* Registered buffer holding [buf, buf + len), or -1. */
+/* The entry of the kernel's buffer table holding [buf, buf + len), or -1:
+ * one of the caller's buffers, or the 256 KiB piece of one of the queue's
+ * own that holds it whole. */
 static inline int find_buf(const struct zns_queue *q, const void *buf,
 			   uint32_t len)
 {
@@ -33,6 +35,19 @@ static inline int find_buf(const struct zns_queue *q, const void *buf,
 
 		if (a >= b && a + len <= b + q->bufs[i].iov_len)
 			return (int)i;
+	}
+	for (i = 0; i < q->own_hi; i++) {
+		const struct zns_own_buf *o = &q->own[i];
+		uintptr_t b = (uintptr_t)o->base, off = a - b;
+
+		if (a >= b && a + len <= b + o->len) {
+			if (!o->registered || !len ||
+			    (off >> ZNS_BUF_CHUNK_SHIFT) !=
+			    ((off + len - 1) >> ZNS_BUF_CHUNK_SHIFT))
+				return -1;
+			return (int)(q->nr_bufs + o->slot +
+				     (off >> ZNS_BUF_CHUNK_SHIFT));
+		}
 	}
 	return -1;
 }
@@ -88,7 +103,7 @@ uring_slot(struct zns_queue *q, struct io_uring_sqe *sqe, uint32_t idx,
 			sqe->flags = IOSQE_FIXED_FILE;
 		}
 	}
-	if (unlikely(q->nr_bufs) && buf && (b = find_buf(q, buf, len)) >= 0) {
+	if ((q->nr_bufs | q->own_hi) && buf && (b = find_buf(q, buf, len)) >= 0) {
 		sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
 		sqe->buf_index = (uint16_t)b;
 	}

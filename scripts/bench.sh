@@ -28,7 +28,7 @@ k=$(cd /boot && ls vmlinuz-6.12.* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | 
 [ -n "$k" ] || k=$(cd /boot && ls vmlinuz-* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 # the settings compare.sh reads from the environment go into the guest
 set --
-for v in ZNS_BENCH_REPEAT ZNS_BENCH_RAMP ZNS_BENCH_SPIN ZNS_BENCH_FIXED ZNS_BENCH_IOPOLL \
+for v in ZNS_BENCH_REPEAT ZNS_BENCH_RAMP ZNS_BENCH_SPIN ZNS_BENCH_PLAIN ZNS_BENCH_IOPOLL \
 	ZNS_BENCH_WORKLOADS ZNS_BENCH_TARGETS ZNS_BENCH_CHARTS XNVMEPERF; do
 	eval "isset=\${$v+x}"
 	[ -n "$isset" ] && eval "set -- \"\$@\" \"$v=\${$v}\""

@@ -176,11 +176,55 @@ unsigned int zns_queue_inflight(const struct zns_queue *q);
  * then use IORING_URING_CMD_FIXED (kernel 6.0 or newer), which saves the
  * kernel from pinning pages per command.
  *
- * Return: 0; -EBUSY with commands in flight; -EOPNOTSUPP when the kernel
+ * On Linux 6.1 a command fails with -EINVAL when more pages follow its
+ * start in its registered buffer than the device takes segments (127 on
+ * NVMe PCIe): register buffers of at most 127 pages there, or use
+ * zns_queue_alloc_buffer(), which registers its memory in pieces.
+ *
+ * Return: 0; -EBUSY with commands in flight; -EINVAL (a buffer NULL, empty
+ * or over 1 GiB, or more than 12288 buffers); -EOPNOTSUPP when the kernel
  * cannot register buffers; another -errno.
  */
 int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
 			       unsigned int nr);
+
+/**
+ * zns_queue_alloc_buffer() - data buffer memory the queue registers itself
+ * @q: the queue
+ * @size: bytes, 1 to 1 GiB (rounded up to whole pages)
+ *
+ * Returns zeroed, page-aligned memory that @q has registered with the
+ * kernel: reads, writes and appends on @q whose data lies inside one
+ * 256 KiB-aligned piece of it are sent as registered buffers, with no call
+ * to make and no pinning of pages per command (the memory is registered in
+ * such pieces, which Linux 6.1 needs). This works while commands are in
+ * flight. Where the kernel cannot register it (older than Linux 6.0,
+ * RLIMIT_MEMLOCK, more than 1 GiB registered by the queue) the memory is
+ * returned all the same and commands use it as a plain buffer; so do
+ * commands that cross a piece's end, other queues, and the synchronous and
+ * null backends. A queue holds at most 64 such buffers at once: allocate a
+ * few large ones and divide them. zns_queue_exit() frees those still held
+ * (since LIBZNS_0.6).
+ *
+ * Return: the memory, or NULL with errno and zns_last_error() set: EINVAL
+ * (@q NULL, @size 0 or over 1 GiB), ENOSPC (64 held), ENOMEM, EEXIST (@q
+ * belongs to another thread).
+ */
+void *zns_queue_alloc_buffer(struct zns_queue *q, size_t size);
+
+/**
+ * zns_queue_free_buffer() - free memory from zns_queue_alloc_buffer()
+ * @q: the queue it came from
+ * @buf: the pointer zns_queue_alloc_buffer() returned, or NULL
+ *
+ * Unregisters and unmaps it. No command using it may be in flight: the
+ * kernel keeps the pages of one that still is until it completes, but the
+ * data is no longer anywhere the caller can see (since LIBZNS_0.6).
+ *
+ * Return: 0 (also for NULL); -EINVAL when @q is NULL or @buf is not a
+ * buffer @q holds; -EEXIST when @q belongs to another thread.
+ */
+int zns_queue_free_buffer(struct zns_queue *q, void *buf);
 
 /**
  * zns_queue_add_dev() - register a device's files with a queue

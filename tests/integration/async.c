@@ -50,17 +50,21 @@ static void reap_all(struct zns_queue *q)
 		ck_assert_int_ge(zns_reap(q, 1, -1), 0);
 }
 
-/* QD appends spread over zones: unique LBAs inside their zone, data back. */
+/* QD appends spread over zones: unique LBAs inside their zone, data back.
+ * @fixed: 1, buffers the caller registers; 2, the queue's own
+ * (zns_queue_alloc_buffer(), which zns_queue_exit() frees). */
 static void append_qd(unsigned int flags, unsigned int qd, unsigned int zones,
 		      int fixed)
 {
 	unsigned int per = qd / zones, n = per * zones, i, j;
 	uint32_t bs = info->lba_size;
-	uint8_t *arena = xalloc((size_t)n * bs), *r = xalloc(bs);
 	struct acb *cb = calloc(n, sizeof(*cb));
 	struct zns_queue *q = mkq(qd, flags);
+	uint8_t *arena = fixed == 2 ? zns_queue_alloc_buffer(q, (size_t)n * bs) :
+			 xalloc((size_t)n * bs), *r = xalloc(bs);
 
-	if (fixed) {
+	ck_assert_msg(arena != NULL, "buffers: %s", zns_last_error());
+	if (fixed == 1) {
 		struct iovec iov = { arena, (size_t)n * bs };
 
 		ck_assert_int_eq(zns_queue_register_buffers(q, &iov, 1), 0);
@@ -88,7 +92,8 @@ static void append_qd(unsigned int flags, unsigned int qd, unsigned int zones,
 		ck_assert_uint_eq(get_zone(i).wp, zslba(i) + per);
 	ck_assert_int_eq(zns_queue_exit(q), 0);
 	free(cb);
-	free(arena);
+	if (fixed != 2)
+		free(arena);
 	free(r);
 }
 
@@ -101,6 +106,14 @@ END_TEST
 START_TEST(test_async_append_fixed_buffers)
 {
 	append_qd(0, 32, 2, 1);
+}
+END_TEST
+
+/* Buffers the queue allocates and registers itself, on a real device: the
+ * appends' data comes back. */
+START_TEST(test_async_append_own_buffers)
+{
+	append_qd(0, 32, 2, 2);
 }
 END_TEST
 
@@ -485,6 +498,7 @@ void add_async(Suite *s)
 	} else {
 		tcase_add_test(t, test_async_append_qd64);
 		tcase_add_test(t, test_async_append_fixed_buffers);
+		tcase_add_test(t, test_async_append_own_buffers);
 		tcase_add_test(t, test_async_append_forced_fallback);
 		tcase_add_test(t, test_async_append_iopoll);
 		tcase_add_test(t, test_async_append_sqpoll);

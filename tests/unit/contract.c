@@ -271,7 +271,8 @@ END_TEST
 /* ---------------------------------------------------- another thread -- */
 
 struct foreign {
-	int prep_rc, submit_rc, reap_rc, wait_rc, exit_rc;
+	int prep_rc, submit_rc, reap_rc, wait_rc, exit_rc, alloc_errno;
+	void *alloc;
 	unsigned int inflight_seen;
 	char why[256];
 	struct cmd c;
@@ -289,6 +290,9 @@ static void *foreign_thread(void *arg)
 	f->reap_rc = zns_reap(q, 0, 0);
 	f->wait_rc = zns_prep_flush(q, dev, zns_sync_cb, &st);
 	f->exit_rc = zns_queue_exit(q);
+	errno = 0;
+	f->alloc = zns_queue_alloc_buffer(q, 4096);
+	f->alloc_errno = errno;
 	return NULL;
 }
 
@@ -309,6 +313,8 @@ START_TEST(test_other_thread)
 	ck_assert_int_eq(f.reap_rc, -EEXIST);
 	ck_assert_int_eq(f.wait_rc, -EEXIST);
 	ck_assert_int_eq(f.exit_rc, -EEXIST);
+	ck_assert_ptr_null(f.alloc);
+	ck_assert_int_eq(f.alloc_errno, EEXIST);
 	ck_assert_msg(strstr(f.why, "another thread") != NULL, "message: %s", f.why);
 	ck_assert(strstr(zns_status_str(-EEXIST), "own queue") != NULL);
 	/* nothing was queued by the other thread */
@@ -384,6 +390,10 @@ START_TEST(test_null_handles)
 	ck_assert_int_eq(zns_queue_fd(NULL), -EINVAL);
 	ck_assert_uint_eq(zns_queue_inflight(NULL), 0);
 	ck_assert_int_eq(zns_queue_register_buffers(NULL, NULL, 1), -EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(zns_queue_alloc_buffer(NULL, 4096));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(zns_queue_free_buffer(NULL, buf), -EINVAL);
 	ck_assert_int_eq(zns_queue_add_dev(NULL, dev), -EINVAL);
 	ck_assert_int_eq(zns_queue_exit(NULL), 0);
 	ck_assert_int_eq(zns_prep_read(NULL, dev, buf, 0, 1, cb, NULL), -EINVAL);

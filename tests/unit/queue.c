@@ -293,6 +293,130 @@ START_TEST(test_queue_no_defer)
 }
 END_TEST
 
+/* The SQE of the command prepared last. */
+static struct io_uring_sqe *last_sqe(struct zns_queue *q)
+{
+	unsigned int pos = (q->ring.sq.sqe_tail - 1) & q->ring.sq.ring_mask;
+
+	return &q->ring.sq.sqes[2 * q->ring.sq.array[pos]];
+}
+
+/* Prepare a read of 2 blocks (8 KiB) into @p on @q; the buffer index its SQE names
+ * (-1: a plain buffer). */
+static int read_index(struct zns_queue *q, struct zns_dev *d, void *p,
+		      struct tally *t)
+{
+	struct io_uring_sqe *sqe;
+
+	ck_assert_int_eq(zns_prep_read(q, d, p, 0, 2, tally_cb, t), 0);
+	sqe = last_sqe(q);
+	if (!(sqe->uring_cmd_flags & IORING_URING_CMD_FIXED))
+		return -1;
+	return sqe->buf_index;
+}
+
+/* zns_queue_alloc_buffer(): page-aligned zeroed memory, registered in the
+ * queue's own slots after the caller's buffers, also while commands are in
+ * flight; a command whose data lies inside it names its slot, one that runs
+ * past its end does not; freed, it is not named again; 64 at most; a large
+ * one in pieces. The commands go to /dev/null: only their encoding is
+ * looked at. */
+START_TEST(test_queue_own_buffers)
+{
+	struct zns_dev d = fake_dev(12, 16384, 1ull << 30);
+	struct zns_queue_opts o = { .size = sizeof(o), .depth = 4, .sq_thread_cpu = -1 };
+	struct iovec iov = { buf, sizeof(buf) };
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), i;
+	uint8_t *a, *b, *own[ZNS_BUF_OWN];
+	struct zns_queue *q;
+	struct tally t[4];
+	int fd = uring_on_null(&d, &q, &o, "the queue's own buffers");
+
+	if (fd < 0)
+		return;
+	if (!q->cmd_fixed) {
+		printf("queue: this kernel's passthrough takes no registered buffers; own buffers not checked\n");
+		zns_queue_exit(q);
+		close(fd);
+		return;
+	}
+	errno = 0;
+	ck_assert_ptr_null(zns_queue_alloc_buffer(q, 0));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(zns_queue_alloc_buffer(q, (1ull << 30) + 1));
+	ck_assert_int_eq(errno, EINVAL);
+	a = zns_queue_alloc_buffer(q, 2 * pg + 1);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq((uintptr_t)a % pg, 0);
+	for (i = 0; i < 3 * pg; i++)
+		ck_assert_uint_eq(a[i], 0);
+	memset(a, 0xa5, 3 * pg);
+	ck_assert_int_eq(read_index(q, &d, a + pg, &t[0]), 0);
+	/* 8 KiB from 1 KiB before its end: not inside it */
+	ck_assert_int_eq(read_index(q, &d, a + 3 * pg - 1024, &t[1]), -1);
+	ck_assert_int_eq(read_index(q, &d, buf, &t[2]), -1);
+	ck_assert_int_eq(zns_submit(q), 3);
+	/* while those are in flight: the next slot */
+	b = zns_queue_alloc_buffer(q, 2 * pg);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(read_index(q, &d, b, &t[3]), 1);
+	ck_assert_int_eq(zns_reap(q, 4, -1), 4);
+	/* the caller's buffers come first, the queue's own after them */
+	ck_assert_int_eq(zns_queue_register_buffers(q, &iov, 1), 0);
+	ck_assert_int_eq(read_index(q, &d, buf, &t[0]), 0);
+	ck_assert_int_eq(read_index(q, &d, a, &t[1]), 1);
+	ck_assert_int_eq(read_index(q, &d, b, &t[2]), 2);
+	ck_assert_int_eq(zns_reap(q, 3, -1), 3);
+	/* freed: not named again; a second free, or a pointer of another
+	 * kind, is refused */
+	ck_assert_int_eq(zns_queue_free_buffer(q, a), 0);
+	ck_assert_int_eq(zns_queue_free_buffer(q, a), -EINVAL);
+	ck_assert_int_eq(zns_queue_free_buffer(q, buf), -EINVAL);
+	ck_assert_int_eq(zns_queue_free_buffer(q, NULL), 0);
+	ck_assert_int_eq(read_index(q, &d, a, &t[0]), -1);
+	ck_assert_int_eq(read_index(q, &d, b, &t[1]), 2);
+	ck_assert_int_eq(zns_reap(q, 2, -1), 2);
+	/* 64 at once: b and 63 more */
+	for (i = 0; i < ZNS_BUF_OWN - 1; i++)
+		ck_assert_ptr_nonnull(own[i] = zns_queue_alloc_buffer(q, 2 * pg));
+	errno = 0;
+	ck_assert_ptr_null(zns_queue_alloc_buffer(q, pg));
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(read_index(q, &d, own[ZNS_BUF_OWN - 2], &t[0]), ZNS_BUF_OWN);
+	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	ck_assert_int_eq(zns_queue_free_buffer(q, own[0]), 0);
+	ck_assert_ptr_nonnull(own[0] = zns_queue_alloc_buffer(q, pg));
+	ck_assert_int_eq(zns_queue_exit(q), 0);	/* frees the 64 */
+	/* a large one is registered in pieces of 256 KiB, in consecutive
+	 * slots: a command inside one piece names it, one across two is
+	 * sent plain (Linux 6.1 fails a command with more pages after its
+	 * start in its registered buffer than the device has segments) */
+	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
+	a = zns_queue_alloc_buffer(q, 1 << 20);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(read_index(q, &d, a, &t[0]), 0);
+	ck_assert_int_eq(read_index(q, &d, a + (256 << 10) + pg, &t[1]), 1);
+	ck_assert_int_eq(read_index(q, &d, a + (1 << 20) - 8192, &t[2]), 3);
+	ck_assert_int_eq(read_index(q, &d, a + (512 << 10) - pg, &t[3]), -1);
+	ck_assert_int_eq(zns_reap(q, 4, -1), 4);
+	b = zns_queue_alloc_buffer(q, 2 * pg);
+	ck_assert_int_eq(read_index(q, &d, b, &t[0]), 4);
+	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+	close(fd);
+	/* without io_uring: the memory, nothing registered */
+	o.flags = ZNS_QUEUE_NULL;
+	ck_assert_int_eq(zns_queue_init(&q, &o), 0);
+	a = zns_queue_alloc_buffer(q, pg);
+	ck_assert_ptr_nonnull(a);
+	a[pg - 1] = 1;
+	ck_assert_uint_eq(q->nr_bufs, 0);
+	ck_assert_int_eq(zns_queue_free_buffer(q, a), 0);
+	ck_assert_int_eq(zns_queue_exit(q), 0);
+}
+END_TEST
+
 START_TEST(test_queue_opts)
 {
 	struct zns_queue_opts o = { .size = sizeof(o), .depth = 8, .sq_thread_cpu = -1 };
@@ -344,6 +468,7 @@ int main(void)
 	tcase_add_test(t, test_queue_sqe_reuse);
 	tcase_add_test(t, test_queue_efault_again);
 	tcase_add_test(t, test_queue_no_defer);
+	tcase_add_test(t, test_queue_own_buffers);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
