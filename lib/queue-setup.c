@@ -434,8 +434,8 @@ static struct iovec *table_build(const struct zns_queue *q,
 	return tab;
 }
 
-/* Register @tab (@n entries) in place of the table there. Nothing may be
- * in flight. */
+/* Register @tab (@n entries), in place of the table there, if any: then
+ * nothing may be in flight. */
 static int table_register(struct zns_queue *q, struct iovec *tab, unsigned int n)
 {
 	int rc;
@@ -520,10 +520,7 @@ static int own_register(struct zns_queue *q, struct zns_own_buf *o)
 			o->registered = 0;
 			return -ENOMEM;
 		}
-		rc = io_uring_register_buffers(&q->ring, tab,
-					       q->nr_bufs + ZNS_BUF_OWN_SLOTS);
-		if (rc == 0)
-			q->buf_table = q->nr_bufs + ZNS_BUF_OWN_SLOTS;
+		rc = table_register(q, tab, q->nr_bufs + ZNS_BUF_OWN_SLOTS);
 	} else {
 		tab = calloc(o->nchunks, sizeof(*tab));
 		if (!tab)
