@@ -88,6 +88,15 @@ ZNS_STATIC_ASSERT(sizeof(struct zns_pending) == 128, "pending slot size");
 #define ZNS_BUF_TABLE_MAX	16384u
 #define ZNS_BUF_LEN_MAX		(1ull << 30)
 
+/* A buffer the caller registered (zns_queue_register_buffers()): its memory,
+ * and its first entry in the kernel's table; it takes consecutive entries
+ * of 1 << zns_queue.buf_shift bytes each, for the same reason. */
+struct zns_buf {
+	uintptr_t base;
+	size_t len;
+	uint32_t first;
+};
+
 /* A buffer of the queue's own: its memory, and its entries in the table. */
 struct zns_own_buf {
 	uint8_t *base;
@@ -133,10 +142,12 @@ struct zns_queue {
 	unsigned int ring_mask;
 	int efd;
 	/* registered buffers and files. The kernel's buffer table holds the
-	 * caller's buffers (bufs, nr_bufs), then ZNS_BUF_OWN_SLOTS entries
-	 * for the queue's own (queue-setup.c). */
-	struct iovec *bufs;
+	 * caller's buffers (bufs, nr_bufs) in buf_ents entries, then
+	 * ZNS_BUF_OWN_SLOTS entries for the queue's own (queue-setup.c). */
+	struct zns_buf *bufs;
 	unsigned int nr_bufs;
+	unsigned int buf_ents;
+	unsigned int buf_shift;		/* log2 of a caller's entry */
 	unsigned int buf_table;		/* entries the kernel holds, or 0 */
 	int cmd_fixed;			/* the kernel takes registered buffers
 					 * for passthrough (Linux 6.0) */

@@ -386,14 +386,19 @@ unsigned int zns_queue_inflight(const struct zns_queue *q)
 /* ---------------------------------------------------------- register -- */
 
 /* The kernel's buffer table: the caller's buffers
- * (zns_queue_register_buffers(), q->bufs) at [0, nr_bufs), then
- * ZNS_BUF_OWN_SLOTS entries for the queue's own (zns_queue_alloc_buffer()),
- * each of those registered as pieces of 1 << ZNS_BUF_CHUNK_SHIFT bytes in
- * consecutive slots. Empty entries are {NULL, 0}, which the kernel keeps
- * as empty slots. The whole table is registered when the caller's part
- * changes (nothing in flight); the slots of a buffer of the queue's own are
- * updated alone, which the kernel allows while commands are in flight (one
- * that uses the old buffer keeps it until it ends). */
+ * (zns_queue_register_buffers(), q->bufs) in q->buf_ents entries, then
+ * ZNS_BUF_OWN_SLOTS entries for the queue's own (zns_queue_alloc_buffer()).
+ * Every buffer is registered as pieces in consecutive entries: 256 KiB
+ * (1 << ZNS_BUF_CHUNK_SHIFT) for the queue's own, and for the caller's
+ * unless they are too many for the table that way (then the smallest power
+ * of two that fits, q->buf_shift). Linux 6.1 fails a command when more pages
+ * follow its start in its registered entry than the device takes segments
+ * (127 on NVMe PCIe); a command across two pieces goes as a plain buffer.
+ * Empty entries are {NULL, 0}, which the kernel keeps as empty slots. The
+ * whole table is registered when the caller's part changes (nothing in
+ * flight); the slots of a buffer of the queue's own are updated alone,
+ * which the kernel allows while commands are in flight (one that uses the
+ * old buffer keeps it until it ends). */
 
 /* Unmap the queue's own buffers (zns_queue_free(), after the ring). */
 static void bufs_unmap(struct zns_queue *q)
@@ -405,32 +410,43 @@ static void bufs_unmap(struct zns_queue *q)
 			munmap(q->own[i].base, q->own[i].len);
 }
 
+/* The @len bytes at @base as entries of 1 << @shift bytes, into @tab; how
+ * many. */
+static unsigned int piece_entries(uintptr_t base, size_t len,
+				  unsigned int shift, struct iovec *tab)
+{
+	size_t chunk = (size_t)1 << shift, off;
+	unsigned int c;
+
+	for (c = 0, off = 0; off < len; c++, off += chunk) {
+		tab[c].iov_base = (void *)(base + off);
+		tab[c].iov_len = len - off < chunk ? len - off : chunk;
+	}
+	return c;
+}
+
 /* Buffer @o's entries, into @tab. */
 static void own_entries(const struct zns_own_buf *o, struct iovec *tab)
 {
-	size_t chunk = (size_t)1 << ZNS_BUF_CHUNK_SHIFT, off;
-	unsigned int c;
-
-	for (c = 0, off = 0; c < o->nchunks; c++, off += chunk) {
-		tab[c].iov_base = o->base + off;
-		tab[c].iov_len = o->len - off < chunk ? o->len - off : chunk;
-	}
+	piece_entries((uintptr_t)o->base, o->len, ZNS_BUF_CHUNK_SHIFT, tab);
 }
 
-/* The whole table, with the caller's @iov (@nr of them) first. */
+/* The whole table: the caller's buffers @b (@nr of them, in @ents entries
+ * of 1 << @shift bytes), then the queue's own. */
 static struct iovec *table_build(const struct zns_queue *q,
-				 const struct iovec *iov, unsigned int nr)
+				 const struct zns_buf *b, unsigned int nr,
+				 unsigned int ents, unsigned int shift)
 {
-	struct iovec *tab = calloc(nr + ZNS_BUF_OWN_SLOTS, sizeof(*tab));
+	struct iovec *tab = calloc(ents + ZNS_BUF_OWN_SLOTS, sizeof(*tab));
 	unsigned int i;
 
 	if (!tab)
 		return NULL;
-	if (nr)
-		memcpy(tab, iov, nr * sizeof(*tab));
+	for (i = 0; i < nr; i++)
+		piece_entries(b[i].base, b[i].len, shift, tab + b[i].first);
 	for (i = 0; i < q->own_hi; i++)
 		if (q->own[i].base && q->own[i].registered)
-			own_entries(&q->own[i], tab + nr + q->own[i].slot);
+			own_entries(&q->own[i], tab + ents + q->own[i].slot);
 	return tab;
 }
 
@@ -450,35 +466,59 @@ static int table_register(struct zns_queue *q, struct iovec *tab, unsigned int n
 	return rc;
 }
 
+/* Entries @iov's @nr buffers take in pieces of 1 << @shift bytes. */
+static uint64_t pieces(const struct iovec *iov, unsigned int nr,
+		       unsigned int shift)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		n += (iov[i].iov_len + ((size_t)1 << shift) - 1) >> shift;
+	return n;
+}
+
 ZNS_EXPORT
 int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
 			       unsigned int nr)
 {
-	struct iovec *tab, *copy;
-	unsigned int i;
+	const unsigned int room = ZNS_BUF_TABLE_MAX - ZNS_BUF_OWN_SLOTS;
+	unsigned int i, shift = ZNS_BUF_CHUNK_SHIFT, ents = 0;
+	struct zns_buf *copy;
+	struct iovec *tab;
 	int rc = setup_allowed(q, "zns_queue_register_buffers: q is NULL");
 
 	if (rc)
 		return rc;
 	if (!nr || !iov)
 		return zns_fail(-EINVAL, "zns_queue_register_buffers: no buffers given");
-	if (nr > ZNS_BUF_TABLE_MAX - ZNS_BUF_OWN_SLOTS)
+	if (nr > room)
 		return zns_fail(-EINVAL, "zns_queue_register_buffers: at most 12288 buffers (the kernel's table holds 16384, and 4096 are kept for zns_queue_alloc_buffer())");
 	for (i = 0; i < nr; i++)
 		if (!iov[i].iov_base || !iov[i].iov_len || iov[i].iov_len > ZNS_BUF_LEN_MAX)
 			return zns_fail(-EINVAL, "zns_queue_register_buffers: a buffer is NULL, empty or over 1 GiB (the kernel's limit)");
 	if (q->mode == ZNS_MODE_URING && !q->cmd_fixed)
 		return zns_fail(-EOPNOTSUPP, "zns_queue_register_buffers: this kernel's passthrough commands take no registered buffers (Linux 6.0 or newer)");
+	/* pieces of 256 KiB, or larger where there are too many (at 1 GiB,
+	 * the most a buffer holds, each is one) */
+	while (pieces(iov, nr, shift) > room)
+		shift++;
 	copy = malloc(nr * sizeof(*copy));
-	tab = q->mode == ZNS_MODE_URING ? table_build(q, iov, nr) : NULL;
-	if (!copy || (q->mode == ZNS_MODE_URING && !tab)) {
-		free(copy);
-		free(tab);
+	if (!copy)
 		return zns_fail(-ENOMEM, "zns_queue_register_buffers: out of memory");
+	for (i = 0; i < nr; i++) {
+		copy[i].base = (uintptr_t)iov[i].iov_base;
+		copy[i].len = iov[i].iov_len;
+		copy[i].first = ents;
+		ents += (unsigned int)pieces(&iov[i], 1, shift);
 	}
-	memcpy(copy, iov, nr * sizeof(*copy));
-	if (tab) {
-		rc = table_register(q, tab, nr + ZNS_BUF_OWN_SLOTS);
+	if (q->mode == ZNS_MODE_URING) {
+		tab = table_build(q, copy, nr, ents, shift);
+		if (!tab) {
+			free(copy);
+			return zns_fail(-ENOMEM, "zns_queue_register_buffers: out of memory");
+		}
+		rc = table_register(q, tab, ents + ZNS_BUF_OWN_SLOTS);
 		free(tab);
 		if (rc) {
 			/* none is registered now, the queue's own neither:
@@ -487,6 +527,7 @@ int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
 			free(q->bufs);
 			q->bufs = NULL;
 			q->nr_bufs = 0;
+			q->buf_ents = 0;
 			for (i = 0; i < q->own_hi; i++)
 				q->own[i].registered = 0;
 			if (q->own_slot_used)
@@ -501,6 +542,8 @@ int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
 	free(q->bufs);
 	q->bufs = copy;
 	q->nr_bufs = nr;
+	q->buf_ents = ents;
+	q->buf_shift = shift;
 	return 0;
 }
 
@@ -515,18 +558,19 @@ static int own_register(struct zns_queue *q, struct zns_own_buf *o)
 	if (!q->buf_table) {
 		/* the first: the table, with it in its slots */
 		o->registered = 1;
-		tab = table_build(q, q->bufs, q->nr_bufs);
+		tab = table_build(q, q->bufs, q->nr_bufs, q->buf_ents,
+				  q->buf_shift);
 		if (!tab) {
 			o->registered = 0;
 			return -ENOMEM;
 		}
-		rc = table_register(q, tab, q->nr_bufs + ZNS_BUF_OWN_SLOTS);
+		rc = table_register(q, tab, q->buf_ents + ZNS_BUF_OWN_SLOTS);
 	} else {
 		tab = calloc(o->nchunks, sizeof(*tab));
 		if (!tab)
 			return -ENOMEM;
 		own_entries(o, tab);
-		rc = io_uring_register_buffers_update_tag(&q->ring, q->nr_bufs + o->slot,
+		rc = io_uring_register_buffers_update_tag(&q->ring, q->buf_ents + o->slot,
 							  tab, NULL, o->nchunks);
 		rc = rc == (int)o->nchunks ? 0 : rc < 0 ? rc : -EIO;
 	}
@@ -546,7 +590,7 @@ static void own_unregister(struct zns_queue *q, struct zns_own_buf *o)
 	tab = calloc(o->nchunks, sizeof(*tab));
 	if (tab)	/* else the slots keep pages pinned until the queue
 			 * exits; nothing names them again */
-		io_uring_register_buffers_update_tag(&q->ring, q->nr_bufs + o->slot,
+		io_uring_register_buffers_update_tag(&q->ring, q->buf_ents + o->slot,
 						     tab, NULL, o->nchunks);
 	free(tab);
 }

@@ -22,30 +22,37 @@
 /* ------------------------------------------------------------ the slot -- */
 
 /* The entry of the kernel's buffer table holding [buf, buf + len), or -1:
- * one of the caller's buffers, or the 256 KiB piece of one of the queue's
- * own that holds it whole. */
+ * the piece of one of the caller's buffers, or of one of the queue's own,
+ * that holds it whole (pieces: queue-setup.c). */
 static inline int find_buf(const struct zns_queue *q, const void *buf,
 			   uint32_t len)
 {
-	uintptr_t a = (uintptr_t)buf;
-	unsigned int i;
+	uintptr_t a = (uintptr_t)buf, off;
+	unsigned int i, s = q->buf_shift;
 
+	if (!len)
+		return -1;
 	for (i = 0; i < q->nr_bufs; i++) {
-		uintptr_t b = (uintptr_t)q->bufs[i].iov_base;
+		const struct zns_buf *c = &q->bufs[i];
 
-		if (a >= b && a + len <= b + q->bufs[i].iov_len)
-			return (int)i;
+		off = a - c->base;
+		if (a >= c->base && off + len <= c->len) {
+			if ((off >> s) != ((off + len - 1) >> s))
+				return -1;
+			return (int)(c->first + (off >> s));
+		}
 	}
 	for (i = 0; i < q->own_hi; i++) {
 		const struct zns_own_buf *o = &q->own[i];
-		uintptr_t b = (uintptr_t)o->base, off = a - b;
+		uintptr_t b = (uintptr_t)o->base;
 
-		if (a >= b && a + len <= b + o->len) {
-			if (!o->registered || !len ||
+		off = a - b;
+		if (a >= b && off + len <= o->len) {
+			if (!o->registered ||
 			    (off >> ZNS_BUF_CHUNK_SHIFT) !=
 			    ((off + len - 1) >> ZNS_BUF_CHUNK_SHIFT))
 				return -1;
-			return (int)(q->nr_bufs + o->slot +
+			return (int)(q->buf_ents + o->slot +
 				     (off >> ZNS_BUF_CHUNK_SHIFT));
 		}
 	}

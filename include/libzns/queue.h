@@ -172,14 +172,17 @@ unsigned int zns_queue_inflight(const struct zns_queue *q);
  * @iov: the buffers
  * @nr: how many
  *
- * Reads, writes and appends whose buffer lies inside a registered buffer
- * then use IORING_URING_CMD_FIXED (kernel 6.0 or newer), which saves the
- * kernel from pinning pages per command.
- *
- * On Linux 6.1 a command fails with -EINVAL when more pages follow its
- * start in its registered buffer than the device takes segments (127 on
- * NVMe PCIe): register buffers of at most 127 pages there, or use
- * zns_queue_alloc_buffer(), which registers its memory in pieces.
+ * Reads, writes and appends whose data lies inside one 256 KiB-aligned
+ * piece of a registered buffer then use IORING_URING_CMD_FIXED (kernel 6.0
+ * or newer), which saves the kernel from pinning pages per command; one
+ * that crosses a piece's end is sent with a plain buffer. The queue
+ * registers each buffer as such pieces because Linux 6.1 fails a command
+ * with -EINVAL when more pages follow its start in its registered entry
+ * than the device takes segments (127 on NVMe PCIe). The kernel's table
+ * takes at most 12288 of the caller's pieces: buffers that total more than
+ * 3 GiB are registered in larger pieces (the smallest power of two that
+ * fits), which 6.1 may refuse as above (since LIBZNS_0.6; before, each
+ * buffer was one entry).
  *
  * Return: 0; -EBUSY with commands in flight; -EINVAL (a buffer NULL, empty
  * or over 1 GiB, or more than 12288 buffers); -EOPNOTSUPP when the kernel

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 struct tally {
@@ -327,7 +328,8 @@ START_TEST(test_queue_own_buffers)
 	struct zns_queue_opts o = { .size = sizeof(o), .depth = 4, .sq_thread_cpu = -1 };
 	struct iovec iov = { buf, sizeof(buf) };
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), i;
-	uint8_t *a, *b, *own[ZNS_BUF_OWN];
+	uint8_t *a, *b, *big, *own[ZNS_BUF_OWN];
+	struct iovec two[2], *many;
 	struct zns_queue *q;
 	struct tally t[4];
 	int fd = uring_on_null(&d, &q, &o, "the queue's own buffers");
@@ -403,7 +405,26 @@ START_TEST(test_queue_own_buffers)
 	b = zns_queue_alloc_buffer(q, 2 * pg);
 	ck_assert_int_eq(read_index(q, &d, b, &t[0]), 4);
 	ck_assert_int_eq(zns_reap(q, 1, -1), 1);
+	/* the caller's buffers in pieces of 256 KiB too: 1 MiB + 8 KiB in
+	 * five, then 8 KiB in one; the queue's own move up after them */
+	big = mmap(NULL, (1 << 20) + 8192, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(big, MAP_FAILED);
+	two[0].iov_base = big;
+	two[0].iov_len = (1 << 20) + 8192;
+	two[1] = iov;
+	ck_assert_int_eq(zns_queue_register_buffers(q, two, 2), 0);
+	ck_assert_int_eq(read_index(q, &d, big, &t[0]), 0);
+	ck_assert_int_eq(read_index(q, &d, big + (256 << 10) + pg, &t[1]), 1);
+	ck_assert_int_eq(read_index(q, &d, big + (1 << 20), &t[2]), 4);
+	ck_assert_int_eq(read_index(q, &d, big + (512 << 10) - pg, &t[3]), -1);
+	ck_assert_int_eq(zns_reap(q, 4, -1), 4);
+	ck_assert_int_eq(read_index(q, &d, buf, &t[0]), 5);
+	ck_assert_int_eq(read_index(q, &d, a + (1 << 20) - 8192, &t[1]), 9);
+	ck_assert_int_eq(read_index(q, &d, b, &t[2]), 10);
+	ck_assert_int_eq(zns_reap(q, 3, -1), 3);
 	ck_assert_int_eq(zns_queue_exit(q), 0);
+	munmap(big, (1 << 20) + 8192);
 	close(fd);
 	/* without io_uring: the memory, nothing registered */
 	o.flags = ZNS_QUEUE_NULL;
@@ -413,6 +434,21 @@ START_TEST(test_queue_own_buffers)
 	a[pg - 1] = 1;
 	ck_assert_uint_eq(q->nr_bufs, 0);
 	ck_assert_int_eq(zns_queue_free_buffer(q, a), 0);
+	/* too many pieces of 256 KiB for the table's 12288 entries: larger
+	 * ones (12288 buffers of 512 KiB, named only, in 512 KiB each) */
+	many = calloc(12288, sizeof(*many));
+	ck_assert_ptr_nonnull(many);
+	for (i = 0; i < 12288; i++) {
+		many[i].iov_base = buf;
+		many[i].iov_len = 512 << 10;
+	}
+	ck_assert_int_eq(zns_queue_register_buffers(q, many, 3), 0);
+	ck_assert_uint_eq(q->buf_shift, 18);
+	ck_assert_uint_eq(q->buf_ents, 6);
+	ck_assert_int_eq(zns_queue_register_buffers(q, many, 12288), 0);
+	ck_assert_uint_eq(q->buf_shift, 19);
+	ck_assert_uint_eq(q->buf_ents, 12288);
+	free(many);
 	ck_assert_int_eq(zns_queue_exit(q), 0);
 }
 END_TEST
