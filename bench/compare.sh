@@ -53,7 +53,10 @@
 # sampler still finds it running), and its IOPS are over all of them; the
 # CPU sampler's window (below) is the same for all three. It reads the whole
 # namespace, not ZONES_SIZE: the read rows give all three the whole
-# namespace when it is there. XNVMEPERF=none leaves it out.
+# namespace when it is there. XNVMEPERF=none leaves it out. xnvmeperf only
+# polls, so zns-bench's sleeping and spinning rows stand beside the same
+# xnvmeperf run as its polled row: what an engine that shares its cores
+# gets from each library.
 #
 # Columns: IOPS of each; the ratios zns/fio (and zns/xNVMe); CPU per IO of
 # the benchmark's process; and CPU per IO of the whole machine, which
@@ -379,11 +382,15 @@ for t in $targets; do
 			zbrun $zargs --plainbufs &&
 			row "$name $rw 4k QD$qd (poll, plain buffers)" "$out/fio.json" "$out/zb.json" "$xi"
 		fi
+		# sleeping, beside the same fio run and the same xnvmeperf
+		# run: xnvmeperf has no sleeping mode (its loop polls,
+		# xnvme_queue_poke()), so the polling one is the peer's
+		# counterpart of an engine that sleeps
 		zbrun $zargs --idle=sleep &&
-		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json"
+		row "$name $rw 4k QD$qd (sleep)" "$out/fio.json" "$out/zb.json" "$xi"
 		for us in ${ZNS_BENCH_SPIN-20}; do
 			zbrun $zargs --idle=spin:"$us" &&
-			row "$name $rw 4k QD$qd (spin $us us, sleep)" "$out/fio.json" "$out/zb.json"
+			row "$name $rw 4k QD$qd (spin $us us, sleep)" "$out/fio.json" "$out/zb.json" "$xi"
 		done
 		# IOPOLL in all three, on the namespace's poll queue (last:
 		# it takes the place of the fio run the rows above share)
