@@ -172,10 +172,11 @@ unsigned int zns_queue_inflight(const struct zns_queue *q);
  * @iov: the buffers
  * @nr: how many
  *
- * Reads, writes and appends whose data lies inside one 256 KiB-aligned
- * piece of a registered buffer then use IORING_URING_CMD_FIXED (kernel 6.0
- * or newer), which saves the kernel from pinning pages per command; one
- * that crosses a piece's end is sent with a plain buffer. The queue
+ * Reads, writes and appends whose data lies inside one 256 KiB piece of a
+ * registered buffer (counted from its start) then use
+ * IORING_URING_CMD_FIXED (kernel 6.0 or newer), which saves the kernel from
+ * pinning pages per command; one that crosses a piece's end is sent with a
+ * plain buffer. The queue
  * registers each buffer as such pieces because Linux 6.1 fails a command
  * with -EINVAL when more pages follow its start in its registered entry
  * than the device takes segments (127 on NVMe PCIe). The kernel's table
