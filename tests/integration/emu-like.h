@@ -41,16 +41,20 @@ static inline void emu_like(const struct zns_dev_info *in, struct zns_emu_opts *
  * blk_zone_wplug_handle_write()). Once that reference is gone the same
  * write succeeds. The harnesses send it again after each of these waits
  * in turn: nvmet_plug_wait(i) sleeps the i-th and returns 0, or returns
- * -1 when there is none left.
+ * -1 when there is none left. Under CI's load, one write zeroes right
+ * after an append (Linux 6.12.118) still failed after the first five
+ * waits (626 ms in all), so two longer ones follow: 7.6 s in all, spent
+ * only while the write keeps failing.
  */
 static inline int nvmet_plug_wait(unsigned int i)
 {
-	static const long wait_ms[] = { 1, 5, 20, 100, 500 };
+	static const long wait_ms[] = { 1, 5, 20, 100, 500, 2000, 5000 };
 	struct timespec ts = { 0, 0 };
 
 	if (i >= sizeof(wait_ms) / sizeof(wait_ms[0]))
 		return -1;
-	ts.tv_nsec = wait_ms[i] * 1000000L;
+	ts.tv_sec = wait_ms[i] / 1000;
+	ts.tv_nsec = (wait_ms[i] % 1000) * 1000000L;
 	nanosleep(&ts, NULL);
 	return 0;
 }

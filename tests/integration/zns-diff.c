@@ -184,6 +184,46 @@ struct step {
 	uint32_t nlb, len;
 };
 
+/* The last steps, for the report of one that differs: what the device
+ * answered to each (after any resend), and how many resends it took. */
+#define HIST 64
+static struct hist {
+	struct step s;
+	unsigned int step;
+	int ra, rb, resent;
+} hist[HIST];
+static unsigned int nhist;
+
+static void hist_add(const struct step *s, unsigned int step, int ra, int rb,
+		     int resent)
+{
+	struct hist *h = &hist[nhist++ % HIST];
+
+	h->s = *s;
+	h->step = step;
+	h->ra = ra;
+	h->rb = rb;
+	h->resent = resent;
+}
+
+/* The steps before the one that differs that touched its zone (or all
+ * zones), oldest first. */
+static void hist_print(unsigned int zone)
+{
+	unsigned int i = nhist > HIST ? nhist - HIST : 0;
+
+	printf("  the steps before it on zone %u (device, emulator):\n", zone);
+	for (; i < nhist; i++) {
+		const struct hist *h = &hist[i % HIST];
+
+		if (h->s.zone != zone && h->s.op != OP_ALL)
+			continue;
+		printf("  step %u: %s lba %#" PRIx64 " nlb %u: %#x, %#x%s\n",
+		       h->step, op_names[h->s.op], h->s.lba, h->s.nlb, h->ra,
+		       h->rb, h->resent ? " (sent again)" : "");
+	}
+}
+
 /* Run one step on one device; the result and append LBA out. */
 static int run(struct zns_dev *d, const struct step *s, uint64_t *lba,
 	       uint8_t *rbuf)
@@ -369,10 +409,11 @@ static int one_seed(unsigned long seed, unsigned int ops)
 	}
 	for (i = 0; i < nz; i++)
 		last_w[i] = OP_RESET;
+	nhist = 0;
 	for (step = 0; step < ops; step++) {
 		struct step s;
 		unsigned int op, act;
-		int impl, ra, rb;
+		int impl, ra, rb, resent = 0;
 		uint64_t la, lb;
 
 		make_step(&s);
@@ -386,6 +427,11 @@ static int one_seed(unsigned long seed, unsigned int ops)
 			for (i = 0; zns_status_code(ra) == 0x006 && !nvmet_plug_wait(i); i++)
 				ra = run(real, &s, &la, rb1);
 			accounted[5] += !ra;
+			resent = 1;
+			if (i > 5)
+				printf("NOTE: seed %lu step %u: %s after appends to zone %u: %s after %u waits (%s)\n",
+				       seed, step, op_names[s.op], s.zone, ra ? "still failed" : "landed",
+				       i, ra ? "below" : "over 0.6 s");
 		}
 		rb = run(emu, &s, &lb, rb2);
 		if (s.op == OP_WRITE || s.op == OP_ZEROES || s.op == OP_APPEND ||
@@ -407,8 +453,10 @@ static int one_seed(unsigned long seed, unsigned int ops)
 			       " (%s) lba %#" PRIx64 ", emulator %#x (%s) lba %#" PRIx64 "\n",
 			       seed, step, op_names[s.op], s.zone, s.lba, s.nlb, ra,
 			       zns_status_str(ra), la, rb, zns_status_str(rb), lb);
+			hist_print(s.zone);
 			return 1;
 		}
+		hist_add(&s, step, ra, rb, resent);
 		if (!ra && s.op == OP_READ && nvmet)
 			mask_unwritten(&s);
 		if (!ra && s.op == OP_READ &&
