@@ -44,7 +44,7 @@ static inline void emu_like(const struct zns_dev_info *in, struct zns_emu_opts *
  * -1 when there is none left. Under CI's load, one write zeroes right
  * after an append (Linux 6.12.118) still failed after the first five
  * waits (626 ms in all), so two longer ones follow: 7.6 s in all, spent
- * only while the write keeps failing.
+ * only while a write the emulator takes keeps failing.
  */
 static inline int nvmet_plug_wait(unsigned int i)
 {

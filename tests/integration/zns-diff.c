@@ -420,10 +420,12 @@ static int one_seed(unsigned long seed, unsigned int ops)
 		counts(&op, &act, &impl);
 		memset(wbuf, (int)(seed + step), (size_t)MAXNLB * in->lba_size);
 		ra = run(real, &s, &la, rb1);
-		if (nvmet && (s.op == OP_WRITE || s.op == OP_ZEROES) &&
+		rb = run(emu, &s, &lb, rb2);
+		if (nvmet && (s.op == OP_WRITE || s.op == OP_ZEROES) && !rb &&
 		    last_w[s.zone] == OP_APPEND && zns_status_code(ra) == 0x006) {
-			/* append-plug (emu-like.h): counted once the same
-			 * write lands when sent again */
+			/* append-plug (emu-like.h): a write the emulator
+			 * takes, counted once it lands on the device when
+			 * sent again */
 			for (i = 0; zns_status_code(ra) == 0x006 && !nvmet_plug_wait(i); i++)
 				ra = run(real, &s, &la, rb1);
 			accounted[5] += !ra;
@@ -433,7 +435,6 @@ static int one_seed(unsigned long seed, unsigned int ops)
 				       seed, step, op_names[s.op], s.zone, ra ? "still failed" : "landed",
 				       i, ra ? "below" : "over 0.6 s");
 		}
-		rb = run(emu, &s, &lb, rb2);
 		if (s.op == OP_WRITE || s.op == OP_ZEROES || s.op == OP_APPEND ||
 		    s.op == OP_RESET || s.op == OP_FINISH)
 			last_w[s.zone] = s.op;
