@@ -185,7 +185,7 @@ struct step {
 };
 
 /* The last steps, for the report of one that differs: what the device
- * answered to each (after any resend), and how many resends it took. */
+ * answered to each (after any resend), and whether it was sent again. */
 #define HIST 64
 static struct hist {
 	struct step s;
