@@ -410,10 +410,15 @@ static void bufs_unmap(struct zns_queue *q)
 			munmap(q->own[i].base, q->own[i].len);
 }
 
-/* The @len bytes at @base as entries of 1 << @shift bytes, into @tab; how
- * many. */
-static unsigned int piece_entries(uintptr_t base, size_t len,
-				  unsigned int shift, struct iovec *tab)
+/* Entries @len bytes take in pieces of 1 << @shift bytes. */
+static uint32_t npieces(size_t len, unsigned int shift)
+{
+	return (uint32_t)((len + ((size_t)1 << shift) - 1) >> shift);
+}
+
+/* The @len bytes at @base as entries of 1 << @shift bytes, into @tab. */
+static void piece_entries(uintptr_t base, size_t len, unsigned int shift,
+			  struct iovec *tab)
 {
 	size_t chunk = (size_t)1 << shift, off;
 	unsigned int c;
@@ -422,7 +427,6 @@ static unsigned int piece_entries(uintptr_t base, size_t len,
 		tab[c].iov_base = (void *)(base + off);
 		tab[c].iov_len = len - off < chunk ? len - off : chunk;
 	}
-	return c;
 }
 
 /* Buffer @o's entries, into @tab. */
@@ -474,7 +478,7 @@ static uint64_t pieces(const struct iovec *iov, unsigned int nr,
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		n += (iov[i].iov_len + ((size_t)1 << shift) - 1) >> shift;
+		n += npieces(iov[i].iov_len, shift);
 	return n;
 }
 
@@ -510,7 +514,7 @@ int zns_queue_register_buffers(struct zns_queue *q, const struct iovec *iov,
 		copy[i].base = (uintptr_t)iov[i].iov_base;
 		copy[i].len = iov[i].iov_len;
 		copy[i].first = ents;
-		ents += (unsigned int)pieces(&iov[i], 1, shift);
+		ents += npieces(iov[i].iov_len, shift);
 	}
 	if (q->mode == ZNS_MODE_URING) {
 		tab = table_build(q, copy, nr, ents, shift);
@@ -653,8 +657,7 @@ void *zns_queue_alloc_buffer(struct zns_queue *q, size_t size)
 	o = &q->own[k];
 	o->base = p;
 	o->len = size;
-	o->nchunks = (uint32_t)((size + ((size_t)1 << ZNS_BUF_CHUNK_SHIFT) - 1) >>
-				ZNS_BUF_CHUNK_SHIFT);
+	o->nchunks = npieces(size, ZNS_BUF_CHUNK_SHIFT);
 	o->registered = 0;
 	if (k >= q->own_hi)
 		q->own_hi = k + 1;

@@ -21,40 +21,48 @@
 
 /* ------------------------------------------------------------ the slot -- */
 
+/* Where [a, a + len) lies in the buffer at @base of @blen bytes, registered
+ * as pieces of 1 << @shift bytes: its piece, -1 when it crosses one's end,
+ * -2 when it is not inside. */
+static inline int buf_piece(uintptr_t a, uint32_t len, uintptr_t base,
+			    size_t blen, unsigned int shift)
+{
+	uintptr_t off = a - base;
+
+	if (a < base || off + len > blen)
+		return -2;
+	if ((off >> shift) != ((off + len - 1) >> shift))
+		return -1;
+	return (int)(off >> shift);
+}
+
 /* The entry of the kernel's buffer table holding [buf, buf + len), or -1:
  * the piece of one of the caller's buffers, or of one of the queue's own,
  * that holds it whole (pieces: queue-setup.c). */
 static inline int find_buf(const struct zns_queue *q, const void *buf,
 			   uint32_t len)
 {
-	uintptr_t a = (uintptr_t)buf, off;
-	unsigned int i, s = q->buf_shift;
+	uintptr_t a = (uintptr_t)buf;
+	unsigned int i;
+	int p;
 
 	if (!len)
 		return -1;
 	for (i = 0; i < q->nr_bufs; i++) {
 		const struct zns_buf *c = &q->bufs[i];
 
-		off = a - c->base;
-		if (a >= c->base && off + len <= c->len) {
-			if ((off >> s) != ((off + len - 1) >> s))
-				return -1;
-			return (int)(c->first + (off >> s));
-		}
+		p = buf_piece(a, len, c->base, c->len, q->buf_shift);
+		if (p != -2)
+			return p < 0 ? -1 : (int)c->first + p;
 	}
 	for (i = 0; i < q->own_hi; i++) {
 		const struct zns_own_buf *o = &q->own[i];
-		uintptr_t b = (uintptr_t)o->base;
 
-		off = a - b;
-		if (a >= b && off + len <= o->len) {
-			if (!o->registered ||
-			    (off >> ZNS_BUF_CHUNK_SHIFT) !=
-			    ((off + len - 1) >> ZNS_BUF_CHUNK_SHIFT))
-				return -1;
-			return (int)(q->buf_ents + o->slot +
-				     (off >> ZNS_BUF_CHUNK_SHIFT));
-		}
+		p = buf_piece(a, len, (uintptr_t)o->base, o->len,
+			      ZNS_BUF_CHUNK_SHIFT);
+		if (p != -2)
+			return p < 0 || !o->registered ? -1 :
+			       (int)(q->buf_ents + o->slot) + p;
 	}
 	return -1;
 }
