@@ -62,8 +62,9 @@
 # the benchmark's process; and CPU per IO of the whole machine, which
 # includes the target's side of each IO. With a RUNTIME of 3 s or more both
 # come from one sampler for every tool: the process's utime+stime
-# (/proc/PID/stat) and every CPU's busy time (/proc/stat), from 1 s after
-# the ramp to 1 s before the end. Below 3 s, fio's and zns-bench's own
+# (/proc/PID/stat) and the machine's busy time (the window on every CPU
+# less idle and iowait, /proc/stat and /proc/uptime), from 1 s after the
+# ramp to 1 s before the end. Below 3 s, fio's and zns-bench's own
 # figures (fio: usr+sys of its process; zns-bench: its job thread) and no
 # whole-machine column.
 b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
@@ -85,6 +86,7 @@ xa=$(dirname "$xp")/../../examples/zoned_io_async
 [ -x "$xp" ] || xp=""
 [ -x "$xa" ] || xa=""
 tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+ncpu=$(grep -c '^cpu[0-9]' /proc/stat)
 
 targets=""
 if [ "$what" = null ]; then
@@ -145,11 +147,16 @@ launch() {
 	if [ -n "$pz" ]; then
 		# /proc/PID/stat: utime and stime are fields 14 and 15, the
 		# 12th and 13th after the command name's closing parenthesis
-		printf '%s\n%s\n%s\n%s\n' "$sa" "$sz" "${pa##*) }" "${pz##*) }" | awk -v t0="$ua" -v t1="$uz" -v hz="$tck" '
-			# cpu user nice system idle iowait irq softirq steal
-			NR <= 2 { b[NR] = $2 + $3 + $4 + $7 + $8 + $9 }
+		printf '%s\n%s\n%s\n%s\n' "$sa" "$sz" "${pa##*) }" "${pz##*) }" | awk -v t0="$ua" -v t1="$uz" -v hz="$tck" -v n="$ncpu" '
+			# cpu user nice system idle iowait irq softirq steal: busy
+			# time on the machine is the window on every CPU less
+			# idle and iowait (timed exactly on a tickless kernel);
+			# the busy fields come from the timer tick, and a CPU
+			# that idles between ticks has its busy time missed
+			NR <= 2 { i[NR] = $5 + $6 }
 			NR > 2 { p[NR - 2] = $12 + $13 }
-			END { printf "%.3f %.3f %.3f\n", (p[2] - p[1]) / hz, (b[2] - b[1]) / hz, t1 - t0 }' > "$out/$lname.busy"
+			END { w = t1 - t0; b = n * w - (i[2] - i[1]) / hz; if (b < 0) b = 0
+				printf "%.3f %.3f %.3f\n", (p[2] - p[1]) / hz, b, w }' > "$out/$lname.busy"
 	elif [ "$rt" -ge 3 ] 2>/dev/null; then
 		echo "compare.sh: no CPU sample of $lname (process $pid ended before the window's end, status $lrc)" >&2
 	fi
