@@ -116,12 +116,12 @@ iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN
 say() { echo "compare.sh: $* ..." >&2; }
 # launch NAME OUT CMD...: run CMD (pinned) into OUT, and sample it: with a
 # RUNTIME of 3 s or more, from 1 s after the ramp to 1 s before the end, the
-# process's CPU seconds and every CPU's busy seconds, into $out/NAME.busy as
-# "PROC-SECONDS BUSY-SECONDS WINDOW-SECONDS". Returns CMD's status.
+# process's CPU seconds and the machine's busy seconds, into $out/NAME.busy
+# as "PROC-SECONDS BUSY-SECONDS WINDOW-SECONDS". Returns CMD's status.
 # The sampler starts no process inside the run: its two sleeps start before
 # CMD, and it reads /proc with the shell's own read. (The first version ran
-# head, sed, awk and date at both ends of the window: on the nvmet row that
-# took 10-18% off every tool's IOPS, bench/RESULTS.md.)
+# head, sed, awk and date at both ends of the window, and that took 15-35%
+# off zns-bench's IOPS in the guests, bench/RESULTS.md.)
 launch() {
 	lname=$1; lout=$2; shift 2
 	rm -f "$out/$lname.busy"
