@@ -66,7 +66,9 @@
 # less idle and iowait, /proc/stat and /proc/uptime), from 1 s after the
 # ramp to 1 s before the end. Below 3 s, fio's and zns-bench's own
 # figures (fio: usr+sys of its process; zns-bench: its job thread) and no
-# whole-machine column.
+# whole-machine column. Under each row, the same window's interrupts on the
+# whole machine per IO (the intr line of /proc/stat, IPIs included): how
+# each tool's completions reach its task, which no CPU column shows.
 b=${1:?usage: compare.sh BUILDDIR [RUNTIME] [devices|null|all]}
 rt=${2:-5}
 what=${3:-all}
@@ -116,16 +118,28 @@ iops() { awk -v r="$(jdir "$1" read iops)" -v w="$(jdir "$1" write iops)" 'BEGIN
 say() { echo "compare.sh: $* ..." >&2; }
 # launch NAME OUT CMD...: run CMD (pinned) into OUT, and sample it: with a
 # RUNTIME of 3 s or more, from 1 s after the ramp to 1 s before the end, the
-# process's CPU seconds and the machine's busy seconds, into $out/NAME.busy
-# as "PROC-SECONDS BUSY-SECONDS WINDOW-SECONDS". Returns CMD's status.
+# process's CPU seconds, the machine's busy seconds and its interrupts, into
+# $out/NAME.busy as "PROC-SECONDS BUSY-SECONDS WINDOW-SECONDS INTERRUPTS".
+# Returns CMD's status.
 # The sampler starts no process inside the run: its two sleeps start before
 # CMD, and it reads /proc with the shell's own read. (The first version ran
 # head, sed, awk and date at both ends of the window, and that took 15-35%
 # off zns-bench's IOPS in the guests, bench/RESULTS.md.)
+# statline: /proc/stat's first line into $st, and its interrupt count (the
+# first number of the intr line, every CPU's) into $si
+statline() {
+	st=; si=
+	while read -r k v rest; do
+		case $k in
+		cpu) st="$k $v $rest" ;;
+		intr) si=$v; return 0 ;;
+		esac
+	done < /proc/stat
+}
 launch() {
 	lname=$1; lout=$2; shift 2
 	rm -f "$out/$lname.busy"
-	sa=; sz=; pa=; pz=; ua=; uz=
+	sa=; sz=; pa=; pz=; ua=; uz=; ia=; iz=
 	if [ "$rt" -ge 3 ] 2>/dev/null; then
 		sleep $((ramp + 1)) & s1=$!
 		sleep $((ramp + rt - 1)) & s2=$!
@@ -135,11 +149,13 @@ launch() {
 	if [ "$rt" -ge 3 ] 2>/dev/null; then
 		wait "$s1"
 		if [ -r "/proc/$pid/stat" ]; then
-			read -r sa < /proc/stat; read -r pa < "/proc/$pid/stat"; read -r ua _ < /proc/uptime
+			statline; sa=$st; ia=$si
+			read -r pa < "/proc/$pid/stat"; read -r ua _ < /proc/uptime
 		fi
 		wait "$s2"
 		if [ -n "$pa" ] && [ -r "/proc/$pid/stat" ]; then
-			read -r sz < /proc/stat; read -r pz < "/proc/$pid/stat"; read -r uz _ < /proc/uptime
+			statline; sz=$st; iz=$si
+			read -r pz < "/proc/$pid/stat"; read -r uz _ < /proc/uptime
 		fi
 	fi
 	wait "$pid"
@@ -147,7 +163,8 @@ launch() {
 	if [ -n "$pz" ]; then
 		# /proc/PID/stat: utime and stime are fields 14 and 15, the
 		# 12th and 13th after the command name's closing parenthesis
-		printf '%s\n%s\n%s\n%s\n' "$sa" "$sz" "${pa##*) }" "${pz##*) }" | awk -v t0="$ua" -v t1="$uz" -v hz="$tck" -v n="$ncpu" '
+		printf '%s\n%s\n%s\n%s\n' "$sa" "$sz" "${pa##*) }" "${pz##*) }" | awk -v t0="$ua" -v t1="$uz" -v hz="$tck" -v n="$ncpu" \
+			-v i0="${ia:-0}" -v i1="${iz:-0}" '
 			# cpu user nice system idle iowait irq softirq steal: busy
 			# time on the machine is the window on every CPU less
 			# idle and iowait (timed exactly on a tickless kernel);
@@ -156,7 +173,7 @@ launch() {
 			NR <= 2 { i[NR] = $5 + $6 }
 			NR > 2 { p[NR - 2] = $12 + $13 }
 			END { w = t1 - t0; b = n * w - (i[2] - i[1]) / hz; if (b < 0) b = 0
-				printf "%.3f %.3f %.3f\n", (p[2] - p[1]) / hz, b, w }' > "$out/$lname.busy"
+				printf "%.3f %.3f %.3f %d\n", (p[2] - p[1]) / hz, b, w, i1 - i0 }' > "$out/$lname.busy"
 	elif [ "$rt" -ge 3 ] 2>/dev/null; then
 		echo "compare.sh: no CPU sample of $lname (process $pid ended before the window's end, status $lrc)" >&2
 	fi
@@ -167,6 +184,16 @@ launch() {
 cpuper() {
 	if [ -s "$out/$1.busy" ]; then
 		awk -v i="$2" -v c="$3" '{ if (i > 0 && $3 > 0) printf "%.0f", $c * 1e9 / (i * $3); else print "-" }' "$out/$1.busy"
+	else
+		echo -
+	fi
+}
+
+# irqper NAME IOPS: the machine's interrupts per IO in the sampler's window
+# (every CPU's, IPIs included), or "-"
+irqper() {
+	if [ -s "$out/$1.busy" ]; then
+		awk -v i="$2" '{ if (i > 0 && $3 > 0 && NF >= 4) printf "%.3f", $4 / (i * $3); else print "-" }' "$out/$1.busy"
 	else
 		echo -
 	fi
@@ -187,8 +214,11 @@ row() {
 	# zns-bench's completion latency, when its clocks ran
 	p50=$(jget "$3" 50.000000); p99=$(jget "$3" 99.000000)
 	[ -n "$p50" ] && [ "$p50" != 0 ] || { p50=-; p99=-; }
-	echo "$1|$fi|$zi|$xi|$fc|$zc|$xc|$fa|$za|$xa_|$p50|$p99" >> "$out/rows"
+	fq=$(irqper fio "$fi"); zq=$(irqper zb "$zi"); xq=-
+	[ "$xi" != - ] && xq=$(irqper xn "$xi")
+	echo "$1|$fi|$zi|$xi|$fc|$zc|$xc|$fa|$za|$xa_|$p50|$p99|$fq|$zq|$xq" >> "$out/rows"
 	line "$1" "$fi" "$zi" "$xi" "$fc" "$zc" "$xc" "$fa" "$za" "$xa_"
+	irqline "$fq" "$zq" "$xq"
 	[ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] || final "$1" "$fi" "$zi" "$xi" "$fc" "$zc" "$xc" "$p50" "$p99"
 }
 # final NAME FIO ZNS XNVME FIO-CPU ZNS-CPU XNVME-CPU P50 P99: a row of the
@@ -207,6 +237,16 @@ line() {
 		awk -v n="$1" -v fi="$2" -v zi="$3" -v fc="$5" -v zc="$6" -v fa="$8" -v za="$9" 'BEGIN {
 			r = fi > 0 ? zi / fi : 0
 			printf "%-44s %9.0f %9.0f %6.2fx %9s %9s %9s %9s\n", n, fi, zi, r, fc, zc, fa, za }'
+	fi
+}
+# irqline FIO ZNS XNVME: interrupts per IO under a row, when sampled and
+# not all nought (the host's null rows take none)
+irqline() {
+	awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { exit !(a + 0 > 0 || b + 0 > 0 || c + 0 > 0) }' || return 0
+	if [ -n "$xp" ]; then
+		echo "    interrupts per IO: fio $1, zns-bench $2, xNVMe $3"
+	else
+		echo "    interrupts per IO: fio $1, zns-bench $2"
 	fi
 }
 header() {
@@ -312,11 +352,14 @@ medians() {
 	[ "${ZNS_BENCH_REPEAT:-1}" -gt 1 ] && [ -s "$out/rows" ] || return 0
 	echo "$1"
 	cut -d'|' -f1 "$out/rows" | awk '!seen[$0]++' | while IFS= read -r n; do
-		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "-" { print $c }' "$out/rows" | sort -n |
-			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
-				else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+		# med COLUMN [FORMAT]: the median of COLUMN (an even count
+		# averages the middle two, printed with FORMAT, default %.0f)
+		med() { awk -F'|' -v n="$n" -v c="$1" '$1 == n && $c != "" && $c != "-" { print $c }' "$out/rows" | sort -n |
+			awk -v f="${2:-%.0f}" '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+				else printf f "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 		line "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
 			"$(med 8)" "$(med 9)" "$(med 10)"
+		irqline "$(med 13 %.3f)" "$(med 14 %.3f)" "$(med 15 %.3f)"
 		final "$n" "$(med 2)" "$(med 3)" "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" \
 			"$(med 11)" "$(med 12)"
 	done
