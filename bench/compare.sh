@@ -179,25 +179,20 @@ launch() {
 	fi
 	return $lrc
 }
-# cpuper NAME IOPS COLUMN: ns of CPU per IO from the sampler (COLUMN 1: the
-# process, 2: the machine), or "-"
-cpuper() {
+# perio NAME IOPS COLUMN SCALE FORMAT: COLUMN of the sampler's $out/NAME.busy
+# per IO of the window, times SCALE, or "-"
+perio() {
 	if [ -s "$out/$1.busy" ]; then
-		awk -v i="$2" -v c="$3" '{ if (i > 0 && $3 > 0) printf "%.0f", $c * 1e9 / (i * $3); else print "-" }' "$out/$1.busy"
+		awk -v i="$2" -v c="$3" -v k="$4" -v f="$5" '{ if (i > 0 && $3 > 0 && NF >= c) printf f, $c * k / (i * $3); else print "-" }' "$out/$1.busy"
 	else
 		echo -
 	fi
 }
-
-# irqper NAME IOPS: the machine's interrupts per IO in the sampler's window
-# (every CPU's, IPIs included), or "-"
-irqper() {
-	if [ -s "$out/$1.busy" ]; then
-		awk -v i="$2" '{ if (i > 0 && $3 > 0 && NF >= 4) printf "%.3f", $4 / (i * $3); else print "-" }' "$out/$1.busy"
-	else
-		echo -
-	fi
-}
+# cpuper NAME IOPS COLUMN: ns of CPU per IO (COLUMN 1: the process, 2: the
+# machine); irqper NAME IOPS: the machine's interrupts per IO (every CPU's,
+# IPIs included)
+cpuper() { perio "$1" "$2" "$3" 1e9 %.0f; }
+irqper() { perio "$1" "$2" 4 1 %.3f; }
 
 # row NAME FIO.json ZB.json XNVME-IOPS: print a row, keep it for the medians
 # (fio's and zns-bench's CPU per IO from the sampler, or their own figures)
