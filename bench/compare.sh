@@ -309,8 +309,9 @@ three() {
 # xnappend NAME DEV: zone appends of one block at QD32, both tools filling
 # one empty zone to its capacity and timing that fill alone (no reset in
 # it), with no clock per IO: xNVMe's zoned append example (its io_uring_cmd
-# backend) and zns-bench --raw --size=CAPACITY, alternating, three times
-# each; prints both medians and the ratio
+# backend) and zns-bench --raw --size=CAPACITY, ZNS_BENCH_REPEAT times each
+# (at least 3: a fill takes well under a second), the tool that goes first
+# taking turns; prints both medians and the ratio
 xnappend() {
 	blk=/dev/$(basename "$2" | sed 's/^ng/nvme/')
 	zsec=$(cat "/sys/block/$(basename "$blk")/queue/chunk_sectors" 2>/dev/null)
@@ -321,16 +322,25 @@ xnappend() {
 		echo "$1 append, xNVMe: needs $blk's zone geometry (sysfs, blkzone) and nvme-cli"; return 0; }
 	capb=$(( cap * 512 ))
 	: > "$out/xa"; : > "$out/za"
-	for z in 1 2 3; do
-		$pin "$zb" --dev="$2" --rw=append --raw --bs=4k --iodepth=32 --zones=1 --lat=0 \
-			--ramp=0 --runtime=60 --size="$capb" --output-format=json > "$out/za.json" 2> "$out/za.err" || {
-			echo "$1 append, zns-bench failed: $(head -c 300 "$out/za.err")"; return 0; }
-		iops "$out/za.json" >> "$out/za"; echo >> "$out/za"
-		nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append, xNVMe: could not reset $blk's zones"; return 0; }
-		$pin "$xa" append "$2" --slba "$(printf '0x%x' $(( z * zsec * 512 / lbs )))" --qdepth 32 --be io_uring_cmd \
-			> "$out/xa.txt" 2>&1 || { echo "$1 append, xNVMe failed: $(tail -n 2 "$out/xa.txt" | tr '\n' ' ')"; return 0; }
-		# "Wall-clock: {elapsed: S, mib: M, mib_sec: R}": one LBA per append
-		tr -d '{},' < "$out/xa.txt" | awk -v lbs="$lbs" '/Wall-clock:/ { printf "%.0f\n", $5 * 1048576 / lbs / $3 }' >> "$out/xa"
+	an=${ZNS_BENCH_REPEAT:-3}; [ "$an" -ge 3 ] || an=3
+	ar=0
+	while [ $ar -lt "$an" ]; do
+		ar=$((ar + 1))
+		if [ $((ar % 2)) = 1 ]; then set -- "$1" "$2" z x; else set -- "$1" "$2" x z; fi
+		for at in "$3" "$4"; do
+			# every fill starts with all zones empty
+			nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append: could not reset $blk's zones"; return 0; }
+			case $at in
+			z)	$pin "$zb" --dev="$2" --rw=append --raw --bs=4k --iodepth=32 --zones=1 --lat=0 \
+					--ramp=0 --runtime=60 --size="$capb" --output-format=json > "$out/za.json" 2> "$out/za.err" || {
+					echo "$1 append, zns-bench failed: $(head -c 300 "$out/za.err")"; return 0; }
+				iops "$out/za.json" >> "$out/za"; echo >> "$out/za" ;;
+			x)	$pin "$xa" append "$2" --slba "$(printf '0x%x' $(( (ar % 3 + 1) * zsec * 512 / lbs )))" --qdepth 32 --be io_uring_cmd \
+					> "$out/xa.txt" 2>&1 || { echo "$1 append, xNVMe failed: $(tail -n 2 "$out/xa.txt" | tr '\n' ' ')"; return 0; }
+				# "Wall-clock: {elapsed: S, mib: M, mib_sec: R}": one LBA per append
+				tr -d '{},' < "$out/xa.txt" | awk -v lbs="$lbs" '/Wall-clock:/ { printf "%.0f\n", $5 * 1048576 / lbs / $3 }' >> "$out/xa" ;;
+			esac
+		done
 	done
 	nvme zns reset-zone "$blk" -a >/dev/null 2>&1
 	x=$(sort -n "$out/xa" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
