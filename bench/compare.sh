@@ -326,8 +326,8 @@ xnappend() {
 	ar=0
 	while [ $ar -lt "$an" ]; do
 		ar=$((ar + 1))
-		if [ $((ar % 2)) = 1 ]; then set -- "$1" "$2" z x; else set -- "$1" "$2" x z; fi
-		for at in "$3" "$4"; do
+		if [ $((ar % 2)) = 1 ]; then ao="z x"; else ao="x z"; fi
+		for at in $ao; do
 			# every fill starts with all zones empty
 			nvme zns reset-zone "$blk" -a >/dev/null 2>&1 || { echo "$1 append: could not reset $blk's zones"; return 0; }
 			case $at in
